@@ -49,7 +49,7 @@ def call_oracle(oracle: Oracle, batch: Sequence[Composition]) -> list[Result]:
         results = list(oracle.evaluate(list(batch)))
     except OracleSetupError:
         raise
-    except Exception as err:  # noqa: BLE001 - user oracles may raise anything
+    except Exception as err:
         if len(batch) == 1:
             logger.warning("oracle %s raised on %s: %s", oracle.name, batch[0].formula, err)
             return [Failure(f"oracle {oracle.name!r} raised {type(err).__name__}: {err}")]

@@ -1,0 +1,286 @@
+"""The campaign: ask/tell over the store, and `run` as a thin loop over them (as in Optuna's Study)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from oracles import Composition
+from oracles.guard import call_oracle
+from oracles.results import Evaluation, Result
+
+from . import analysis
+from .config import CampaignConfig, ConfigError, line_of, load_config
+from .oracle_factory import OracleSlot, Runtime, build_oracles
+from .problem import Observation
+from .store import Candidate, Store
+from .strategies import Strategy, make_strategy
+
+if TYPE_CHECKING:
+    import pandas
+
+logger = logging.getLogger(__name__)
+HISTORICAL = "historical"
+INITIAL = "initial"
+MANUAL = "manual"
+
+
+class CampaignChangedError(RuntimeError):
+    """The campaign file no longer matches the one its store was started with."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One finished batch, as the progress display shows it."""
+
+    batch: int
+    evaluated: int
+    failed: int
+    total: int
+    budget: int
+    best: analysis.Best | None
+
+    def line(self) -> str:
+        text = f"batch {self.batch}: {self.evaluated} evaluated ({self.failed} failed) | {self.total}/{self.budget}"
+        if self.best is None:
+            return text + " | no feasible point yet"
+        return (f"{text} | best feasible {self.best.objective} = {self.best.value:.4g} "
+                f"({self.best.observation.composition.formula}), Pareto set {self.best.pareto_size}")
+
+
+class Campaign:
+    """A campaign file bound to its store and oracles.
+
+    >>> campaign = Campaign.from_yaml("campaigns/demo.yaml")  # doctest: +SKIP
+    >>> for cand in campaign.ask(2): ...                      # doctest: +SKIP
+    """
+
+    def __init__(self, config: CampaignConfig, *, base_dir: Path, source: str = "<campaign>",
+                 text: str | None = None, runtime: Runtime | None = None, force: bool = False) -> None:
+        self.config = config
+        self.problem = config.problem()
+        self.base_dir = Path(base_dir).resolve()
+        self.source = source
+        self.runtime = runtime or Runtime()
+        self.force = force
+        self._text = text
+        self._slots: list[OracleSlot] | None = None
+        self._store: Store | None = None
+
+    @classmethod
+    def from_yaml(cls, path: Path | str, *, runtime: Runtime | None = None, force: bool = False) -> Campaign:
+        path = Path(path)
+        config = load_config(path)
+        return cls(config, base_dir=path.parent, source=str(path), text=path.read_text(), runtime=runtime,
+                   force=force)
+
+    def __repr__(self) -> str:
+        return f"Campaign({self.config.name!r}, store={self.store_path})"
+
+    def _locate(self, loc: tuple[object, ...]) -> str:
+        line = line_of(self._text, loc) if self._text else None
+        return f"{self.source}:{line}" if line else self.source
+
+    # --- derived pieces --------------------------------------------------------------------
+    @property
+    def store_path(self) -> Path:
+        return self.base_dir / self.config.store
+
+    @property
+    def oracles(self) -> list[OracleSlot]:
+        if self._slots is None:
+            self._slots = build_oracles(self.config, base_dir=self.base_dir, runtime=self.runtime,
+                                        locate=self._locate)
+        return self._slots
+
+    def validate(self) -> None:
+        """Check everything that can be checked without evaluating: schema, oracles, outputs."""
+        _ = self.oracles
+
+    @property
+    def units(self) -> dict[str, str]:
+        units: dict[str, str] = {}
+        for slot in self.oracles:
+            for name, unit in slot.oracle.outputs.items():
+                units.setdefault(name, unit)
+        return units
+
+    @property
+    def store(self) -> Store:
+        """The store, checked against this campaign file (refused if it changed, unless forced)."""
+        if self._store is None:
+            store = Store(self.store_path)
+            stored, mine = store.get_meta("config_hash"), self.config.hash()
+            if stored is None:
+                store.record_config(self.config.canonical_json(), mine, forced=False)
+            elif stored != mine:
+                if not self.force:
+                    store.close()
+                    raise CampaignChangedError(
+                        f"{self.source} differs from the campaign stored in {self.store_path} "
+                        f"(hash {stored} -> {mine}); use --force to continue with the new file (the change is "
+                        "recorded), or point 'store' at a new file"
+                    )
+                logger.warning("campaign file changed (hash %s -> %s); recorded, continuing (--force)", stored, mine)
+                store.record_config(self.config.canonical_json(), mine, forced=True)
+            self._store = store
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def strategy(self) -> Strategy:
+        return make_strategy(self.config.strategy, self.problem, seed=self.config.seed)
+
+    # --- reading ---------------------------------------------------------------------------
+    def observations(self) -> list[Observation]:
+        """Every candidate that is done or failed, with its current values."""
+        store = self.store
+        values: dict[int, dict[str, float]] = {}
+        stds: dict[int, dict[str, float]] = {}
+        for row in store.results():
+            values.setdefault(row.candidate_id, {})[row.output] = row.value
+            if row.std is not None:
+                stds.setdefault(row.candidate_id, {})[row.output] = row.std
+        return [
+            Observation(c.id, c.composition, values.get(c.id, {}), stds.get(c.id, {}), c.state == "failed")
+            for c in store.candidates()
+            if c.state != "pending"
+        ]
+
+    def pending(self) -> list[Candidate]:
+        return self.store.candidates("pending")
+
+    def best(self) -> analysis.Best | None:
+        return analysis.best_feasible(self.observations(), self.problem)
+
+    def n_proposed(self) -> int:
+        """Candidates that count against the budget (everything but historical entries)."""
+        return self.store.count(exclude_source=HISTORICAL)
+
+    # --- ask / tell ------------------------------------------------------------------------
+    def propose(self, n: int) -> list[tuple[Composition, str]]:
+        """``n`` new compositions with their source, without storing them."""
+        store = self.store
+        n_initial = sum(1 for c in store.candidates() if c.source == INITIAL)
+        k = max(0, min(n, self.config.loop.initial - n_initial))
+        chosen = [(c, INITIAL) for c in self.problem.space.sobol(k, seed=self.config.seed, skip=n_initial)]
+        if n > k:
+            strategy = self.strategy()
+            pending = [c.composition for c in self.pending()] + [c for c, _ in chosen]
+            comps = strategy.propose(n - k, self.observations(), pending)
+            for comp in comps:
+                self.problem.space.check(comp)  # a strategy must never leave the space
+            chosen += [(c, strategy.name) for c in comps]
+        return chosen
+
+    def ask(self, n: int | None = None) -> list[Candidate]:
+        """Propose ``n`` (default ``loop.batch_size``) candidates and reserve them as pending."""
+        n = self.config.loop.batch_size if n is None else n
+        if n < 1:
+            raise ValueError(f"n={n}: ask for at least one candidate")
+        proposals = self.propose(n)
+        batch = self.store.next_batch()
+        ids: list[int] = []
+        for source in dict.fromkeys(s for _, s in proposals):
+            ids += self.store.add_candidates([c for c, s in proposals if s == source], source=source, batch=batch)
+        return [c for c in (self.store.candidate(i) for i in ids) if c is not None]
+
+    def tell(self, candidate_id: int, values: dict[str, float], *, std: dict[str, float] | None = None,
+             oracle: str = MANUAL, replace: bool = False) -> Candidate:
+        """Record values (declared units) for a candidate; see `optimizer.tell` for checks."""
+        from .tell import check_values
+
+        check_values(values, std, self.units)
+        self.store.record_values(candidate_id, oracle=oracle, values=values, std=std, units=self.units,
+                                 required=self.problem.outputs, replace=replace, mark_evaluated=False,
+                                 provenance={"entered_by": oracle})
+        cand = self.store.candidate(candidate_id)
+        assert cand is not None
+        return cand
+
+    def tell_csv(self, path: Path | str, *, replace: bool = False) -> int:
+        from .tell import tell_csv
+
+        return tell_csv(self, Path(path), replace=replace)
+
+    # --- evaluation and the loop ------------------------------------------------------------
+    def record_result(self, candidate: Candidate, slot: OracleSlot, result: Result,
+                      tx: sqlite3.Connection | None = None) -> None:
+        """Store one oracle's answer for one candidate (values, or the failure and its reason)."""
+        store, required = self.store, self.problem.outputs
+        if isinstance(result, Evaluation):
+            store.record_values(candidate.id, oracle=slot.label, values=result.values, std=result.std,
+                                units=dict(slot.oracle.outputs), required=required, fidelity=result.fidelity,
+                                provenance=result.metadata, replace=True, tx=tx)
+        else:
+            logger.warning("%s failed on candidate %d: %s", slot.label, candidate.id, result.reason)
+            store.record_failure(candidate.id, oracle=slot.label, reason=result.reason, required=required, tx=tx)
+
+    def evaluate(self, candidates: Sequence[Candidate]) -> int:
+        """Evaluate ``candidates`` with every oracle that has not seen them; return how many failed."""
+        store = self.store
+        for slot in self.oracles:
+            done = store.evaluated_by(slot.label)
+            todo = [c for c in candidates if c.id not in done]
+            if not todo:
+                continue
+            logger.info("%s: evaluating %d candidate(s)", slot.label, len(todo))
+            results = call_oracle(slot.oracle, [c.composition for c in todo])
+            with store.transaction() as tx:
+                for cand, result in zip(todo, results):
+                    self.record_result(cand, slot, result, tx)
+        self.fail_incomplete(candidates)
+        ids = {c.id for c in candidates}
+        return sum(1 for c in store.candidates("failed") if c.id in ids)
+
+    def fail_incomplete(self, candidates: Sequence[Candidate]) -> None:
+        """A candidate every oracle has seen but that still lacks a needed output cannot complete."""
+        store = self.store
+        seen_by_all = set.intersection(*(store.evaluated_by(s.label) for s in self.oracles))
+        current = store.results()
+        for cand in candidates:
+            now = store.candidate(cand.id)
+            if now is not None and now.state == "pending" and cand.id in seen_by_all:
+                have = {r.output for r in current if r.candidate_id == cand.id}
+                missing = sorted(set(self.problem.outputs) - have)
+                store.record_failure(cand.id, oracle="campaign", required=self.problem.outputs,
+                                     reason=f"no oracle returned {', '.join(missing)}")
+
+    def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None) -> int:
+        """Evaluate what is pending, then ask and evaluate batches until ``budget`` candidates exist.
+
+        Returns the number of candidates evaluated in this call. Safe to kill at any point and rerun.
+        """
+        budget = self.config.loop.budget if budget is None else budget
+        if budget < 1:
+            raise ConfigError(f"budget={budget}: must be at least 1")
+        evaluated = 0
+        pending = self.pending()
+        if pending:
+            logger.info("resuming: %d pending candidate(s) from an earlier run", len(pending))
+            evaluated += self._evaluate_and_report(pending, budget, progress)
+        while self.n_proposed() < budget:
+            batch = self.ask(min(self.config.loop.batch_size, budget - self.n_proposed()))
+            evaluated += self._evaluate_and_report(batch, budget, progress)
+        return evaluated
+
+    def _evaluate_and_report(self, batch: Sequence[Candidate], budget: int,
+                             progress: Callable[[Progress], None] | None) -> int:
+        failed = self.evaluate(batch)
+        event = Progress(batch[0].batch or 0, len(batch), failed, self.n_proposed(), budget, self.best())
+        logger.info(event.line())
+        if progress is not None:
+            progress(event)
+        return len(batch)
+
+    # --- export ----------------------------------------------------------------------------
+    def to_dataframe(self) -> pandas.DataFrame:
+        from .export import campaign_dataframe
+
+        return campaign_dataframe(self)

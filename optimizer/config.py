@@ -1,0 +1,199 @@
+"""The campaign YAML schema: strict (unknown keys are errors), with errors that name the key and line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from oracles import CompositionError, CompositionSpace
+
+from .problem import Objective, OutcomeConstraint, Problem
+
+
+class ConfigError(ValueError):
+    """A campaign file that cannot be used; the message names the file, line and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpaceConfig(_Strict):
+    M: list[Literal["Li", "Na"]] = Field(min_length=1, description="alkali metals to search")
+    m_al: tuple[float, float] = Field(description="[low, high] M/Al molar ratio")
+    o_al: tuple[float, float] = Field(description="[low, high] O/Al molar ratio")
+    s_al: tuple[float, float] = Field((0.0, 0.0), description="[low, high] S/Al molar ratio")
+    min_cl_al: float = Field(0.0, ge=0, description="minimum Cl/Al after charge balance")
+
+    @field_validator("m_al", "o_al", "s_al")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float]) -> tuple[float, float]:
+        low, high = bounds
+        if low < 0:
+            raise ValueError(f"lower bound {low} is negative")
+        if high < low:
+            raise ValueError(f"bounds [{low}, {high}] are inverted (low > high)")
+        return bounds
+
+    def to_space(self) -> CompositionSpace:
+        return CompositionSpace(tuple(self.M), self.m_al, self.o_al, self.s_al, self.min_cl_al)
+
+
+class ObjectiveConfig(_Strict):
+    name: str
+    goal: Literal["maximize", "minimize"]
+
+
+class OracleConfig(BaseModel):
+    """One oracle entry: ``kind`` plus the oracle's own options (checked against its constructor)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str = Field(description="mlmd, hull, lab, python, or another registered kind")
+    name: str | None = Field(None, description="label in the store; defaults to the oracle's own name")
+    cost: float = Field(1.0, gt=0, description="relative cost of one evaluation (for cost-aware strategies)")
+    target: str | None = Field(None, description="kind python only: 'module:Class'")
+    options: dict[str, Any] = Field(default_factory=dict, description="kind python only: constructor keywords")
+
+    @model_validator(mode="after")
+    def _python_fields(self) -> OracleConfig:
+        if self.kind == "python":
+            if not self.target or ":" not in self.target:
+                raise ValueError("kind python needs target: 'module:Class'")
+            if self.model_extra:
+                raise ValueError(f"unknown key(s) {sorted(self.model_extra)} for kind python; put them under options")
+        elif self.target is not None or self.options:
+            raise ValueError(f"target/options are for kind python; give {self.kind} options directly")
+        return self
+
+    @property
+    def kind_options(self) -> dict[str, Any]:
+        return dict(self.options) if self.kind == "python" else dict(self.model_extra or {})
+
+
+class LoopConfig(_Strict):
+    initial: int = Field(8, ge=0, description="space-filling points before the first model")
+    batch_size: int = Field(4, ge=1, description="candidates per proposal")
+    budget: int = Field(40, ge=1, description="total evaluations")
+
+
+class CampaignConfig(_Strict):
+    name: str = Field(min_length=1)
+    seed: int = 0
+    store: str = Field(description="SQLite file, relative to the campaign file")
+    space: SpaceConfig
+    objectives: list[ObjectiveConfig] = Field(min_length=1)
+    constraints: list[str] = Field(default_factory=list)
+    oracles: list[OracleConfig] = Field(min_length=1)
+    loop: LoopConfig = LoopConfig()
+    strategy: str = "qlognehvi"
+
+    def problem(self) -> Problem:
+        return Problem(
+            self.space.to_space(),
+            tuple(Objective(o.name, o.goal) for o in self.objectives),
+            tuple(OutcomeConstraint.parse(c) for c in self.constraints),
+        )
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True)
+
+    def hash(self) -> str:
+        """Hash of the meaning of the file (comments and layout do not change it)."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]
+
+
+def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """Map each key path of a composed YAML document to its 1-based line."""
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines[(*path, key.value)] = key.start_mark.line + 1
+            for sub, line in _line_index(value, (*path, key.value)).items():
+                lines.setdefault(sub, line)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_index(item, (*path, i)))
+    return lines
+
+
+def _where(source: str, lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> str:
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return f"{source}:{lines[loc[:n]]}"
+    return source
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def parse_config(text: str, *, source: str = "<campaign>") -> CampaignConfig:
+    """Parse and validate campaign YAML ``text``; raise `ConfigError` naming the line and key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a campaign file must be a YAML mapping of keys to values")
+    lines = _line_index(node) if node is not None else {}
+    try:
+        config = CampaignConfig.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}"
+        raise ConfigError(f"{_where(source, lines, loc)}: {_dotted(loc)}: {message}") from None
+    _check_semantics(config, source, lines)
+    return config
+
+
+def _check_semantics(config: CampaignConfig, source: str, lines: dict[tuple[Any, ...], int]) -> None:
+    from .strategies import STRATEGIES
+
+    try:
+        config.space.to_space()
+    except CompositionError as err:
+        raise ConfigError(f"{_where(source, lines, ('space',))}: space: {err}") from None
+    for i, text in enumerate(config.constraints):
+        try:
+            OutcomeConstraint.parse(text)
+        except ValueError as err:
+            raise ConfigError(f"{_where(source, lines, ('constraints', i))}: constraints[{i}]: {err}") from None
+    names = [o.name for o in config.objectives]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{_where(source, lines, ('objectives',))}: objectives: an output is listed twice")
+    if config.strategy not in STRATEGIES:
+        raise ConfigError(
+            f"{_where(source, lines, ('strategy',))}: strategy: {config.strategy!r} is not one of "
+            f"{', '.join(sorted(STRATEGIES))}"
+        )
+    if config.loop.initial > config.loop.budget:
+        raise ConfigError(f"{_where(source, lines, ('loop', 'initial'))}: loop.initial exceeds loop.budget")
+
+
+def load_config(path: Path | str) -> CampaignConfig:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read campaign file: {err.strerror}") from None
+    return parse_config(text, source=str(path))
+
+
+def line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of key path ``loc`` in YAML ``text`` (for errors found after parsing)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return None if node is None else _line_index(node).get(loc)

@@ -1,0 +1,25 @@
+"""Proposal strategies by name. Heavy ones (GP, Optuna) are imported only when chosen."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..problem import Problem
+from .base import RandomStrategy, SobolStrategy, Strategy
+
+#: strategy name -> "module:Class"; every name the campaign YAML accepts.
+STRATEGIES: dict[str, str] = {
+    "random": "optimizer.strategies.base:RandomStrategy",
+    "sobol": "optimizer.strategies.base:SobolStrategy",
+}
+
+
+def make_strategy(name: str, problem: Problem, *, seed: int) -> Strategy:
+    if name not in STRATEGIES:
+        raise ValueError(f"strategy {name!r} is not one of {', '.join(sorted(STRATEGIES))}")
+    module, _, cls = STRATEGIES[name].partition(":")
+    strategy_cls = getattr(importlib.import_module(module), cls)
+    return strategy_cls(problem, seed=seed)
+
+
+__all__ = ["STRATEGIES", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]

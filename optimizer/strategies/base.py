@@ -1,0 +1,70 @@
+"""The strategy contract: propose compositions from what has been observed and what is pending.
+
+Strategies hold no campaign state: everything they need comes in as arguments, so a resumed
+campaign (or a refit) proposes from the store's data alone.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Sequence
+
+import numpy as np
+
+from oracles import Composition
+
+from ..problem import Observation, Problem
+
+
+class Strategy(abc.ABC):
+    """Base class of every proposal strategy.
+
+    Subclasses implement `propose`; every returned composition must lie in ``problem.space``
+    exactly (use ``space.snap``), and must not repeat a pending composition.
+    """
+
+    name: str = "strategy"
+
+    def __init__(self, problem: Problem, *, seed: int = 0) -> None:
+        self.problem = problem
+        self.seed = seed
+
+    def rng(self, n_seen: int) -> np.random.Generator:
+        """A generator that depends on the seed and how much has been seen, so resumed runs repeat."""
+        return np.random.default_rng([self.seed, n_seen])
+
+    @abc.abstractmethod
+    def propose(
+        self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]
+    ) -> list[Composition]:
+        """Return ``n`` new compositions inside the space.
+
+        Args:
+            n: how many to propose.
+            observations: every evaluated candidate (done or failed).
+            pending: compositions proposed but not yet evaluated; not to be proposed again.
+        """
+
+
+class RandomStrategy(Strategy):
+    """Uniform over the feasible region (rejection sampling of the charge-balance cut)."""
+
+    name = "random"
+
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+        rng = self.rng(len(observations) + len(pending))
+        taken = set(pending) | {o.composition for o in observations}
+        out: list[Composition] = []
+        while len(out) < n:
+            out.extend(c for c in self.problem.space.uniform(n, rng=rng) if c not in taken and c not in out)
+        return out[:n]
+
+
+class SobolStrategy(Strategy):
+    """Continues one scrambled Sobol sequence (filtered to the feasible region) for the whole budget."""
+
+    name = "sobol"
+
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+        skip = len(observations) + len(pending)
+        return self.problem.space.sobol(n, seed=self.seed, skip=skip)

@@ -1,0 +1,74 @@
+"""The `viglas` command end to end, on the synthetic landscape (cheap, deterministic)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimizer.cli import main
+from tests.campaign_helpers import write_campaign
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def viglas(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "optimizer.cli", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_validate_run_status_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_campaign(tmp_path))
+    assert main(["validate", path]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert main(["run", path]) == 0
+    out = capsys.readouterr().out
+    assert "batch 0:" in out and "8/8" in out and "best feasible" in out
+    assert main(["status", path]) == 0
+    assert "candidates: 8" in capsys.readouterr().out
+    assert main(["export", path, "--csv", str(tmp_path / "out.csv")]) == 0
+    frame = pd.read_csv(tmp_path / "out.csv")
+    assert len(frame) == 8
+    assert list(frame.columns[:8]) == ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula", "state"]
+
+
+def test_ask_csv_then_tell_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_campaign(tmp_path))
+    template = tmp_path / "todo.csv"
+    assert main(["ask", path, "-n", "3", "--csv", str(template)]) == 0
+    frame = pd.read_csv(template)
+    assert list(frame.columns) == ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula",
+                                   "log10_sigma_30C", "tg_C", "oxidation_V"]
+    frame["log10_sigma_30C"], frame["tg_C"], frame["oxidation_V"] = -3.0, -15.0, 3.95
+    frame.to_csv(template, index=False)
+    assert main(["tell", path, "--csv", str(template)]) == 0
+    assert main(["tell", path, str(frame.id[0]), "tg_C=-16", "--replace"]) == 0
+    capsys.readouterr()
+    assert main(["status", path]) == 0
+    assert "3 done" in capsys.readouterr().out
+
+
+def test_errors_exit_nonzero_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nbogus: 1\n")
+    result = viglas("validate", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "viglas: error:" in result.stderr
+    path = str(write_campaign(tmp_path))
+    result = viglas("tell", path, "12", "tg_C=abc")
+    assert result.returncode == 2 and "'abc' is not a number" in result.stderr
+
+
+def test_evaluate_rejects_unknown_kind() -> None:
+    result = viglas("evaluate", "nonsense", "LiAlCl2.5O0.75", "--json")
+    assert result.returncode == 2 and "is not one of" in result.stderr
+
+
+def test_validate_every_example(tmp_path: Path) -> None:
+    for path in sorted((ROOT / "campaigns").glob("*.yaml")):
+        result = viglas("validate", str(path))
+        assert result.returncode == 0, result.stderr
+    assert json.loads(json.dumps({"ok": True}))
