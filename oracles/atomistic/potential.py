@@ -46,7 +46,9 @@ def check_available(name: str) -> None:
         )
 
 
-def load_calculator(name: str = "chgnet", *, device: str = "cpu", threads: int | None = None) -> tuple[Calculator, PotentialInfo]:
+def load_calculator(
+    name: str = "chgnet", *, device: str = "cpu", threads: int | None = None
+) -> tuple[Calculator, PotentialInfo]:
     """Build the ASE calculator of potential ``name`` on ``device`` with ``threads`` torch threads.
 
     Weights come from the installed wheel; nothing is downloaded.
