@@ -29,14 +29,20 @@ class SyntheticGlass:
             Tg gets ``20 * noise`` degC and oxidation ``noise`` V. Reported as ``std``.
         seed: seed of the noise generator (noise is a function of seed and composition, so
             re-evaluating a composition repeats its value).
+        only: provide only these outputs (e.g. ``["oxidation_V"]`` when the lab measures the rest).
     """
 
     name = "synthetic-glass"
     outputs = {"log10_sigma_30C": "log10(S/cm)", "tg_C": "degC", "oxidation_V": "V vs M/M+"}
 
-    def __init__(self, *, noise: float = 0.0, seed: int = 0) -> None:
+    def __init__(self, *, noise: float = 0.0, seed: int = 0, only: Sequence[str] | None = None) -> None:
         if not (noise >= 0 and math.isfinite(noise)):
             raise OracleSetupError(f"noise={noise!r} must be a finite number >= 0 (log10 units)")
+        if only is not None:
+            unknown = sorted(set(only) - set(self.outputs))
+            if unknown or not only:
+                raise OracleSetupError(f"only={list(only)}: choose among {sorted(self.outputs)}")
+            self.outputs = {k: v for k, v in self.outputs.items() if k in only}
         self.noise = float(noise)
         self.seed = int(seed)
 
@@ -61,13 +67,14 @@ class SyntheticGlass:
     def _evaluate_one(self, comp: Composition) -> Evaluation | Failure:
         if comp.o_al < 0.2:
             return Failure(f"{comp.formula}: no glass forms (O/Al={comp.o_al:.3g} < 0.2; the melt crystallises)")
-        values = self.truth(comp)
+        values = {k: v for k, v in self.truth(comp).items() if k in self.outputs}
         if self.noise == 0:
             return Evaluation(values, metadata={"landscape": self.name}, fidelity="synthetic")
         rng = np.random.default_rng([self.seed, zlib.crc32(comp.formula.encode())])
         scale = {"log10_sigma_30C": self.noise, "tg_C": 20 * self.noise, "oxidation_V": self.noise}
         noisy = {k: v + scale[k] * float(rng.standard_normal()) for k, v in values.items()}
-        return Evaluation(noisy, std=scale, metadata={"landscape": self.name}, fidelity="synthetic")
+        std = {k: scale[k] for k in values}
+        return Evaluation(noisy, std=std, metadata={"landscape": self.name}, fidelity="synthetic")
 
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
         return [self._evaluate_one(c) for c in batch]

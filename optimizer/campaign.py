@@ -22,6 +22,8 @@ from .strategies import Strategy, make_strategy
 if TYPE_CHECKING:
     import pandas
 
+    from .executors import Executor
+
 logger = logging.getLogger(__name__)
 HISTORICAL = "historical"
 INITIAL = "initial"
@@ -96,6 +98,16 @@ class Campaign:
                                         locate=self._locate)
         return self._slots
 
+    @property
+    def automated(self) -> list[OracleSlot]:
+        """Oracles the loop calls itself (all but the lab)."""
+        return [s for s in self.oracles if not getattr(s.oracle, "manual", False)]
+
+    @property
+    def lab_label(self) -> str:
+        """Label under which hand-entered results are stored."""
+        return next((s.label for s in self.oracles if getattr(s.oracle, "manual", False)), MANUAL)
+
     def validate(self) -> None:
         """Check everything that can be checked without evaluating: schema, oracles, outputs."""
         _ = self.oracles
@@ -141,6 +153,7 @@ class Campaign:
     def observations(self) -> list[Observation]:
         """Every candidate that is done or failed, with its current values."""
         store = self.store
+        analysed = store.analysed()
         values: dict[int, dict[str, float]] = {}
         stds: dict[int, dict[str, float]] = {}
         for row in store.results():
@@ -148,7 +161,8 @@ class Campaign:
             if row.std is not None:
                 stds.setdefault(row.candidate_id, {})[row.output] = row.std
         return [
-            Observation(c.id, c.composition, values.get(c.id, {}), stds.get(c.id, {}), c.state == "failed")
+            Observation(c.id, analysed.get(c.id, c.composition), values.get(c.id, {}), stds.get(c.id, {}),
+                        c.state == "failed")
             for c in store.candidates()
             if c.state != "pending"
         ]
@@ -204,10 +218,19 @@ class Campaign:
         assert cand is not None
         return cand
 
-    def tell_csv(self, path: Path | str, *, replace: bool = False) -> int:
-        from .tell import tell_csv
+    def tell_file(self, path: Path | str, *, replace: bool = False) -> int:
+        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.tell`)."""
+        from .tell import tell_file
 
-        return tell_csv(self, Path(path), replace=replace)
+        return tell_file(self, Path(path), replace=replace)
+
+    def waiting_for_lab(self) -> list[Candidate]:
+        """Pending candidates that every automated oracle has answered: only the lab can complete them."""
+        if len(self.automated) == len(self.oracles):
+            return []
+        pending = self.pending()
+        seen = [self.store.evaluated_by(s.label) for s in self.automated]
+        return [c for c in pending if all(c.id in ids for ids in seen)]
 
     # --- evaluation and the loop ------------------------------------------------------------
     def record_result(self, candidate: Candidate, slot: OracleSlot, result: Result,
@@ -225,7 +248,7 @@ class Campaign:
     def evaluate(self, candidates: Sequence[Candidate]) -> int:
         """Evaluate ``candidates`` with every oracle that has not seen them; return how many failed."""
         store = self.store
-        for slot in self.oracles:
+        for slot in self.automated:
             done = store.evaluated_by(slot.label)
             todo = [c for c in candidates if c.id not in done]
             if not todo:
@@ -242,24 +265,33 @@ class Campaign:
     def fail_incomplete(self, candidates: Sequence[Candidate]) -> None:
         """A candidate every oracle has seen but that still lacks a needed output cannot complete."""
         store = self.store
-        seen_by_all = set.intersection(*(store.evaluated_by(s.label) for s in self.oracles))
+        seen_by_all = set.intersection(*(store.evaluated_by(s.label) for s in self.automated)) \
+            if self.automated else set()
+        from_lab = {name for s in self.oracles if getattr(s.oracle, "manual", False) for name in s.oracle.outputs}
         current = store.results()
         for cand in candidates:
             now = store.candidate(cand.id)
             if now is not None and now.state == "pending" and cand.id in seen_by_all:
                 have = {r.output for r in current if r.candidate_id == cand.id}
                 missing = sorted(set(self.problem.outputs) - have)
+                if set(missing) <= from_lab:
+                    continue  # the lab will enter them
                 store.record_failure(cand.id, oracle="campaign", required=self.problem.outputs,
                                      reason=f"no oracle returned {', '.join(missing)}")
 
-    def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None) -> int:
+    def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None,
+            executor: Executor | None = None) -> int:
         """Evaluate what is pending, then ask and evaluate batches until ``budget`` candidates exist.
 
         Returns the number of candidates evaluated in this call. Safe to kill at any point and rerun.
+        A non-serial ``executor`` (`optimizer.executors`) evaluates on a Dask cluster instead, proposing
+        one candidate whenever a worker frees up.
         """
         budget = self.config.loop.budget if budget is None else budget
         if budget < 1:
             raise ConfigError(f"budget={budget}: must be at least 1")
+        if executor is not None and executor.name != "serial":
+            return executor.run(self, budget, progress=progress)
         evaluated = 0
         pending = self.pending()
         if pending:
@@ -268,6 +300,8 @@ class Campaign:
         while self.n_proposed() < budget:
             batch = self.ask(min(self.config.loop.batch_size, budget - self.n_proposed()))
             evaluated += self._evaluate_and_report(batch, budget, progress)
+            if self.waiting_for_lab():
+                break  # one lab round per run: the next run proposes from what the lab entered
         return evaluated
 
     def _evaluate_and_report(self, batch: Sequence[Candidate], budget: int,

@@ -39,17 +39,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    campaign = _campaign(args)
+    from .executors import ExecutorError, RuntimeProfile, load_profile, make_executor
+
+    # command line over profile file over defaults; --scheduler or --workers alone imply their executor
+    implied = "dask" if args.scheduler else "local" if args.workers and not args.profile else None
+    profile = (load_profile(args.profile) if args.profile else RuntimeProfile()).with_overrides(
+        executor=args.executor or implied, workers=args.workers, scheduler=args.scheduler,
+        threads_per_worker=args.threads, device=args.device, timeout_s=args.timeout_s, retries=args.retries)
+    campaign = Campaign.from_yaml(args.file, runtime=profile.runtime(), force=args.force)
     campaign.validate()
     budget = args.budget or campaign.config.loop.budget
-    print(f"running {campaign.config.name!r}: {campaign.n_proposed()}/{budget} candidates so far; "
-          f"store {campaign.store_path}", flush=True)
+    remote = profile.scheduler or (profile.jobqueue.system if profile.jobqueue else "")
+    where = {"serial": "in process", "local": f"on {profile.n_workers()} local Dask worker(s)",
+             "dask": f"on Dask ({remote})"}[profile.executor]
+    print(f"running {campaign.config.name!r} {where}: {campaign.n_proposed()}/{budget} "
+          f"candidates so far; store {campaign.store_path}", flush=True)
 
     def show(event: Progress) -> None:
         print(event.line(), flush=True)
 
-    evaluated = campaign.run(budget, progress=show)
+    try:
+        evaluated = campaign.run(budget, progress=show, executor=make_executor(profile))
+    except ExecutorError as err:  # the store holds every result received; the next run resumes
+        print(f"viglas: stopped: {err}", file=sys.stderr)
+        return 3
     print(f"done: {evaluated} candidate(s) evaluated in this run; {campaign.n_proposed()}/{budget} in total")
+    waiting = campaign.waiting_for_lab()
+    if waiting:
+        print(f"{len(waiting)} candidate(s) wait for the lab: ids {', '.join(str(c.id) for c in waiting)}. "
+              f"Write a template with `viglas ask {args.file} -n 0 --xlsx lab.xlsx`, fill it in, "
+              f"`viglas tell {args.file} --xlsx lab.xlsx`, then run again.")
     _print_best(campaign)
     return 0
 
@@ -73,21 +92,24 @@ def _fmt(value: object) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     campaign = _campaign(args)
     campaign.validate()
-    candidates = campaign.ask(args.n)
+    n = campaign.config.loop.batch_size if args.n is None else args.n
+    if n < 0:
+        raise ValueError(f"-n {n}: give a number of candidates >= 0")
+    candidates = campaign.ask(n) if n > 0 else []
+    waiting = [c for c in campaign.waiting_for_lab() if c.id not in {x.id for x in candidates}]
     rows = [{"id": c.id, **c.composition.as_dict(), "cl_al": round(c.composition.cl_al, 6),
-             "formula": c.composition.formula} for c in candidates]
+             "formula": c.composition.formula} for c in [*waiting, *candidates]]
     columns = ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula"]
-    if args.csv:
-        import pandas as pd
+    template = args.csv or args.xlsx
+    if template:
+        from .ask import write_template
 
-        frame = pd.DataFrame(rows, columns=columns)
-        for output in campaign.problem.outputs:
-            frame[output] = None
-        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(args.csv, index=False)
-        units = campaign.units
-        print(f"wrote {len(rows)} pending candidate(s) to {args.csv}; fill in "
-              + ", ".join(f"{o} [{units[o]}]" for o in campaign.problem.outputs))
+        write_template(campaign, rows, Path(template))
+        print(f"wrote {len(rows)} pending candidate(s) to {template}; fill in the result columns "
+              "(units in brackets; other units such as mS/cm or K are converted if you change the bracket)")
+    if not rows:
+        print("no pending candidates")
+        return 0
     _print_table(rows, columns)
     return 0
 
@@ -110,11 +132,12 @@ def _parse_assignments(items: Sequence[str]) -> tuple[dict[str, float], dict[str
 def cmd_tell(args: argparse.Namespace) -> int:
     campaign = _campaign(args)
     campaign.validate()
-    if args.csv:
+    table = args.csv or args.xlsx
+    if table:
         if args.id is not None or args.values:
-            raise TellError("give either ID NAME=VALUE ... or --csv PATH, not both")
-        n = campaign.tell_csv(args.csv, replace=args.replace)
-        print(f"recorded {n} row(s) from {args.csv}")
+            raise TellError("give either ID NAME=VALUE ... or --csv/--xlsx PATH, not both")
+        n = campaign.tell_file(table, replace=args.replace)
+        print(f"recorded {n} row(s) from {table}")
         return 0
     if args.id is None or not args.values:
         raise TellError("give ID NAME=VALUE ... (e.g. 3 log10_sigma_30C=-2.8) or --csv PATH")
@@ -207,16 +230,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", cmd_run, "evaluate pending candidates, then propose and evaluate until the budget")
     p.add_argument("--budget", type=int, help="total candidates (default: loop.budget)")
     p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
-    p.add_argument("--threads", type=int, help="torch threads per oracle process")
-    p.add_argument("--device", default="cpu", help="torch device for ML potentials (default cpu)")
+    p.add_argument("--threads", "--threads-per-worker", dest="threads", type=int,
+                   help="torch threads per oracle process (local default: cores // workers)")
+    p.add_argument("--device", help="torch device for ML potentials (default cpu)")
+    p.add_argument("--executor", choices=["serial", "local", "dask"],
+                   help="serial (in process, default), local (Dask LocalCluster), dask (--scheduler or profile)")
+    p.add_argument("--workers", type=int, help="local: worker processes (default: number of cores)")
+    p.add_argument("--scheduler", help="dask: scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--profile", help="runtime profile YAML (machine settings; see campaigns/runtime/)")
+    p.add_argument("--timeout-s", type=float, help="seconds one evaluation attempt may run before it is retried")
+    p.add_argument("--retries", type=int, help="extra attempts after a lost worker, error or timeout (default 2)")
     p = add("ask", cmd_ask, "reserve N pending candidates for evaluation by hand")
     p.add_argument("-n", type=int, default=None, help="how many (default: loop.batch_size)")
-    p.add_argument("--csv", help="also write a template CSV to fill in")
+    p.add_argument("--csv", help="also write a template CSV to fill in (with the candidates waiting for the lab)")
+    p.add_argument("--xlsx", help="the same template as an Excel file")
     p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
     p = add("tell", cmd_tell, "record results: ID NAME=VALUE ... or --csv PATH")
     p.add_argument("id", nargs="?", type=int, help="candidate id")
     p.add_argument("values", nargs="*", help="NAME=VALUE (and NAME_std=VALUE) in the declared units")
-    p.add_argument("--csv", help="CSV with an id column and one column per output")
+    p.add_argument("--csv", help="CSV: id (or formula for new points), then one 'NAME [UNIT]' column per output")
+    p.add_argument("--xlsx", help="the same as an Excel file")
     p.add_argument("--replace", action="store_true", help="supersede existing values (kept in history)")
     p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
     add("status", cmd_status, "counts, best feasible points and pending ids")

@@ -15,7 +15,8 @@ CANDIDATE_COLUMNS = ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula", "sta
 
 def campaign_dataframe(campaign: Campaign) -> pandas.DataFrame:
     """``id, M, m_al, o_al, s_al, cl_al, formula, state``, one column per output (declared units),
-    then ``<output>_std`` columns, ``source``, ``batch`` and ``failure`` (reasons joined)."""
+    then ``<output>_std`` columns, ``analysed_formula`` (as made, when the lab reported it), ``source``,
+    ``batch`` and ``failure`` (reasons joined)."""
     import pandas as pd
 
     store = campaign.store
@@ -26,6 +27,7 @@ def campaign_dataframe(campaign: Campaign) -> pandas.DataFrame:
         if row.std is not None:
             values[row.candidate_id][f"{row.output}_std"] = row.std
     failures = store.failures()
+    analysed = store.analysed()
     records = []
     for cand in store.candidates():
         c = cand.composition
@@ -35,11 +37,13 @@ def campaign_dataframe(campaign: Campaign) -> pandas.DataFrame:
         }
         record.update({name: values.get(cand.id, {}).get(name) for name in outputs})
         record.update({f"{name}_std": values.get(cand.id, {}).get(f"{name}_std") for name in outputs})
+        record["analysed_formula"] = analysed[cand.id].formula if cand.id in analysed else None
         record["source"] = cand.source
         record["batch"] = cand.batch
         record["failure"] = "; ".join(f"{o}: {r}" for o, r in failures.get(cand.id, [])) or None
         records.append(record)
-    columns = [*CANDIDATE_COLUMNS, *outputs, *(f"{n}_std" for n in outputs), "source", "batch", "failure"]
+    columns = [*CANDIDATE_COLUMNS, *outputs, *(f"{n}_std" for n in outputs), "analysed_formula", "source", "batch",
+               "failure"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

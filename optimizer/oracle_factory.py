@@ -17,6 +17,7 @@ from .config import CampaignConfig, ConfigError, OracleConfig
 BUILTIN_ORACLES: dict[str, str] = {
     "mlmd": "oracles.mlmd:MLMDOracle",
     "hull": "oracles.hull:HullOracle",
+    "lab": "oracles.lab:LabOracle",
 }
 #: Constructor keywords the campaign fills from the machine, never from the campaign file.
 MACHINE_SETTINGS = ("workdir", "device", "threads")

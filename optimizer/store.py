@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS evaluations (
     candidate_id INTEGER NOT NULL REFERENCES candidates(id), oracle TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('done', 'failed')), recorded_at TEXT NOT NULL,
     PRIMARY KEY (candidate_id, oracle));
+CREATE TABLE IF NOT EXISTS analysed (
+    id INTEGER PRIMARY KEY, candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    M TEXT NOT NULL, m_al REAL NOT NULL, o_al REAL NOT NULL, s_al REAL NOT NULL,
+    source TEXT NOT NULL, recorded_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS results_by_candidate ON results (candidate_id, output);
 """
 
@@ -135,17 +139,20 @@ class Store:
         return [dict(r) for r in rows]
 
     # --- candidates ------------------------------------------------------------------------
-    def add_candidates(self, comps: Sequence[Composition], *, source: str, batch: int | None) -> list[int]:
+    def add_candidates(self, comps: Sequence[Composition], *, source: str, batch: int | None,
+                       tx: sqlite3.Connection | None = None) -> list[int]:
+        if tx is None:
+            with self.transaction() as own:
+                return self.add_candidates(comps, source=source, batch=batch, tx=own)
         now = utc_now()
-        with self.transaction() as tx:
-            ids = []
-            for c in comps:
-                cur = tx.execute(
-                    "INSERT INTO candidates (M, m_al, o_al, s_al, state, source, batch, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-                    (c.M, c.m_al, c.o_al, c.s_al, source, batch, now, now),
-                )
-                ids.append(int(cur.lastrowid or 0))
+        ids = []
+        for c in comps:
+            cur = tx.execute(
+                "INSERT INTO candidates (M, m_al, o_al, s_al, state, source, batch, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+                (c.M, c.m_al, c.o_al, c.s_al, source, batch, now, now),
+            )
+            ids.append(int(cur.lastrowid or 0))
         return ids
 
     @staticmethod
@@ -191,6 +198,22 @@ class Store:
         for r in self._conn().execute("SELECT candidate_id, oracle, reason FROM failures ORDER BY id"):
             out.setdefault(int(r["candidate_id"]), []).append((r["oracle"], r["reason"]))
         return out
+
+    def record_analysed(self, candidate_id: int, comp: Composition, *, source: str,
+                        tx: sqlite3.Connection | None = None) -> None:
+        """Store the analysed (as-made) composition of a candidate; the latest one is used for modelling."""
+        if tx is None:
+            with self.transaction() as own:
+                return self.record_analysed(candidate_id, comp, source=source, tx=own)
+        tx.execute("INSERT INTO analysed (candidate_id, M, m_al, o_al, s_al, source, recorded_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)", (candidate_id, comp.M, comp.m_al, comp.o_al, comp.s_al, source,
+                                                     utc_now()))
+        return None
+
+    def analysed(self) -> dict[int, Composition]:
+        """candidate id -> latest analysed composition."""
+        rows = self._conn().execute("SELECT * FROM analysed ORDER BY id")
+        return {int(r["candidate_id"]): Composition(r["M"], r["m_al"], r["o_al"], r["s_al"]) for r in rows}
 
     def evaluated_by(self, oracle: str) -> set[int]:
         rows = self._conn().execute("SELECT candidate_id FROM evaluations WHERE oracle = ?", (oracle,))

@@ -1,16 +1,27 @@
-"""Entering results by hand: checks on values, and CSV files applied all-or-nothing."""
+"""Entering results by hand: value checks, and CSV/Excel files applied all-or-nothing.
+
+A results file has one row per candidate: ``id`` (empty for a composition never proposed, such as a
+literature point, which then needs ``formula`` or ``M, m_al, o_al, s_al``), one ``NAME [UNIT]`` column
+per output (units converted, see `optimizer.units`), optional ``NAME_std [UNIT]`` columns, and an
+optional ``analysed_formula`` for the as-made composition. Empty cells are skipped, so partial rows
+are fine. Any bad cell rejects the whole file, naming its row and column.
+"""
 
 from __future__ import annotations
 
-import csv
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from oracles import Composition, CompositionError
+
+from .units import Column, UnitError, canonical_unit, converter, parse_header, std_converter
 
 if TYPE_CHECKING:
     from .campaign import Campaign
 
-#: Physically possible ranges per unit (inclusive low, exclusive for S/cm where zero is impossible).
+#: Physically possible ranges per declared unit.
 PLAUSIBLE_RANGE: dict[str, tuple[float, float]] = {
     "S/cm": (1e-30, 1e3),
     "mS/cm": (1e-27, 1e6),
@@ -21,8 +32,8 @@ PLAUSIBLE_RANGE: dict[str, tuple[float, float]] = {
     "eV": (-20.0, 20.0),
     "eV/atom": (-20.0, 20.0),
 }
-#: Columns written by `ask --csv` and `export` that describe a candidate rather than a result.
-DESCRIPTIVE_COLUMNS = ("M", "m_al", "o_al", "s_al", "cl_al", "formula", "state", "source")
+#: Columns that describe a candidate rather than a result.
+DESCRIPTIVE_COLUMNS = ("id", "M", "m_al", "o_al", "s_al", "cl_al", "formula", "state", "source", "analysed_formula")
 
 
 class TellError(ValueError):
@@ -35,11 +46,11 @@ def check_value(name: str, value: float, units: dict[str, str], *, what: str = "
         raise TellError(f"unknown output {name!r} (this campaign's outputs: {', '.join(sorted(units))})")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise TellError(f"{name}: {what} {value!r} is not a finite number")
-    unit = units[name]
     if what == "std":
         if value < 0:
             raise TellError(f"{name}: std {value} is negative")
         return
+    unit = units[name]
     low, high = PLAUSIBLE_RANGE.get(unit, (-math.inf, math.inf))
     if not low <= value <= high:
         raise TellError(f"{name}={value} {unit} is not physically possible (expected {low:g} to {high:g} {unit})")
@@ -56,67 +67,130 @@ def check_values(values: dict[str, float], std: dict[str, float] | None, units: 
         check_value(name, sd, units, what="std")
 
 
-def _number(text: str, where: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise TellError(f"{where}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise TellError(f"{where}: {text!r} is not a finite number")
-    return value
+@dataclass
+class ResultRow:
+    """One parsed row: an existing candidate (``candidate_id``) or a new historical ``composition``."""
+
+    line: int
+    candidate_id: int | None
+    composition: Composition | None
+    analysed: Composition | None
+    values: dict[str, float] = field(default_factory=dict)
+    std: dict[str, float] = field(default_factory=dict)
 
 
-def read_results_csv(path: Path, units: dict[str, str]) -> list[tuple[int, dict[str, float], dict[str, float]]]:
-    """Parse a results CSV into (id, values, std) rows; raise `TellError` naming the first bad row and column."""
+def read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV or .xlsx file as strings (empty cells as ''), header from the first row."""
+    import pandas as pd
+
+    if not path.exists():
+        raise TellError(f"{path}: no such file")
     try:
-        handle = path.open(newline="")
-    except OSError as err:
-        raise TellError(f"{path}: cannot read: {err.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        if "id" not in header:
-            raise TellError(f"{path}: no 'id' column (columns: {', '.join(header)})")
-        for column in header:
-            base = column.removesuffix("_std")
-            if column != "id" and column not in DESCRIPTIVE_COLUMNS and base not in units:
-                raise TellError(f"{path}: column {column!r} is not an output of this campaign "
-                                f"(outputs: {', '.join(sorted(units))})")
-        rows = []
-        for line_no, row in enumerate(reader, start=2):
-            where = f"{path}: row {line_no}"
-            cid = row.get("id") or ""
-            if not cid.strip().isdigit():
-                raise TellError(f"{where}, column 'id': {cid!r} is not a candidate id")
-            values: dict[str, float] = {}
-            std: dict[str, float] = {}
-            for column, text in row.items():
-                if column is None or column == "id" or column in DESCRIPTIVE_COLUMNS or not (text or "").strip():
-                    continue
-                value = _number(text.strip(), f"{where}, column {column!r}")
-                (std if column.endswith("_std") else values)[column.removesuffix("_std")] = value
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except Exception as err:  # pandas raises many parser error types
+        raise TellError(f"{path}: cannot read as a table: {err}") from None
+    return [{str(k): str(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _composition(row: dict[str, str], where: str, metal_hint: str | None = None) -> Composition:
+    try:
+        if row.get("formula", "").strip():
+            return Composition.from_formula(row["formula"].strip())
+        return Composition(row.get("M", "").strip() or str(metal_hint),
+                           *(float(row[k]) if row.get(k, "").strip() else 0.0 for k in ("m_al", "o_al", "s_al")))
+    except (CompositionError, ValueError) as err:
+        raise TellError(f"{where}: composition: {err}") from None
+
+
+def parse_rows(campaign: Campaign, path: Path) -> list[ResultRow]:
+    """Parse and check every row of ``path`` without writing anything."""
+    declared = campaign.units
+    table = read_table(path)
+    if not table:
+        raise TellError(f"{path}: no rows")
+    columns: dict[str, Column] = {}
+    for header in table[0]:
+        if header.strip() in DESCRIPTIVE_COLUMNS:
+            continue
+        try:
+            columns[header] = parse_header(header, declared)
+        except UnitError as err:
+            raise TellError(f"{path}: {err}") from None
+    rows = []
+    for line, cells in enumerate(table, start=2):
+        where = f"{path}: row {line}"
+        cid_text = cells.get("id", "").strip()
+        if cid_text and not cid_text.removesuffix(".0").isdigit():
+            raise TellError(f"{where}, column 'id': {cid_text!r} is not a candidate id")
+        cid = int(cid_text.removesuffix(".0")) if cid_text else None
+        known = campaign.store.candidate(cid) if cid is not None else None
+        if cid is not None and known is None:
+            raise TellError(f"{where}, column 'id': no candidate with id {cid}")
+        comp = None if known is not None else _composition(cells, where)
+        metal = known.composition.M if known is not None else comp.M if comp else None
+        analysed = None
+        if cells.get("analysed_formula", "").strip():
+            analysed = _composition({"formula": cells["analysed_formula"]}, f"{where}, column 'analysed_formula'")
+        row = ResultRow(line, cid, comp, analysed)
+        for header, column in columns.items():
+            text = cells.get(header, "").strip()
+            if not text:
+                continue
             try:
-                check_values(values, std, units)
-            except TellError as err:
-                raise TellError(f"{where}: {err}") from None
-            rows.append((int(cid), values, std))
+                raw = float(text)
+            except ValueError:
+                raise TellError(f"{where}, column {header!r}: {text!r} is not a number") from None
+            if not math.isfinite(raw):
+                raise TellError(f"{where}, column {header!r}: {text!r} is not a finite number")
+            try:
+                target = declared[column.output]
+                target = canonical_unit(target) if target != "1" else target
+                if column.is_std:
+                    value_text = next((cells[h] for h, c in columns.items()
+                                       if c.output == column.output and not c.is_std and cells.get(h, "").strip()), "")
+                    convert = std_converter(column.unit, target, float(value_text or "nan"), metal=metal)
+                    row.std[column.output] = convert(raw)
+                else:
+                    row.values[column.output] = converter(column.unit, target, metal=metal)(raw)
+            except UnitError as err:
+                raise TellError(f"{where}, column {header!r}: {err}") from None
+        if not row.values and analysed is None:
+            continue  # an untouched template row
+        try:
+            if row.values:
+                check_values(row.values, row.std, declared)
+        except TellError as err:
+            raise TellError(f"{where}: {err}") from None
+        rows.append(row)
     if not rows:
         raise TellError(f"{path}: no rows with results")
     return rows
 
 
-def tell_csv(campaign: Campaign, path: Path, *, replace: bool = False) -> int:
+def tell_file(campaign: Campaign, path: Path, *, replace: bool = False) -> int:
     """Record every row of ``path`` in one transaction, or none of them. Returns the number of rows."""
-    units = campaign.units
-    rows = read_results_csv(path, units)
-    store = campaign.store
+    from .campaign import HISTORICAL
+
+    rows = parse_rows(campaign, path)
+    store, units = campaign.store, campaign.units
     with store.transaction() as tx:
-        for line_no, (cid, values, std) in enumerate(rows, start=2):
+        for row in rows:
             try:
-                store.record_values(cid, oracle="manual", values=values, std=std or None, units=units,
-                                    required=campaign.problem.outputs, replace=replace, mark_evaluated=False,
-                                    provenance={"entered_by": "manual", "file": str(path)}, tx=tx)
+                cid = row.candidate_id
+                if cid is None:
+                    assert row.composition is not None
+                    cid = store.add_candidates([row.composition], source=HISTORICAL, batch=None, tx=tx)[0]
+                if row.analysed is not None:
+                    store.record_analysed(cid, row.analysed, source=str(path), tx=tx)
+                if row.values:
+                    store.record_values(cid, oracle=campaign.lab_label, values=row.values, std=row.std or None,
+                                        units=units, required=campaign.problem.outputs, replace=replace,
+                                        mark_evaluated=False, provenance={"entered_by": "lab", "file": str(path)},
+                                        tx=tx)
             except (KeyError, ValueError) as err:
                 message = err.args[0] if err.args else str(err)
-                raise TellError(f"{path}: row {line_no}: {message}") from None
+                raise TellError(f"{path}: row {row.line}: {message}") from None
     return len(rows)

@@ -40,9 +40,9 @@ def test_ask_csv_then_tell_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str
     template = tmp_path / "todo.csv"
     assert main(["ask", path, "-n", "3", "--csv", str(template)]) == 0
     frame = pd.read_csv(template)
-    assert list(frame.columns) == ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula",
-                                   "log10_sigma_30C", "tg_C", "oxidation_V"]
-    frame["log10_sigma_30C"], frame["tg_C"], frame["oxidation_V"] = -3.0, -15.0, 3.95
+    assert list(frame.columns[:10]) == ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula",
+                                        "log10_sigma_30C [log10(S/cm)]", "tg_C [degC]", "oxidation_V [V vs M/M+]"]
+    frame["log10_sigma_30C [log10(S/cm)]"], frame["tg_C [degC]"], frame["oxidation_V [V vs M/M+]"] = -3.0, -15.0, 3.95
     frame.to_csv(template, index=False)
     assert main(["tell", path, "--csv", str(template)]) == 0
     assert main(["tell", path, str(frame.id[0]), "tg_C=-16", "--replace"]) == 0

@@ -94,22 +94,28 @@ def test_run_evaluates_candidates_asked_earlier(tmp_path: Path) -> None:
 def test_csv_with_a_bad_row_is_rejected_whole(tmp_path: Path) -> None:
     campaign = Campaign.from_yaml(write_campaign(tmp_path))
     a, b = campaign.ask(2)
+    header = "id,log10_sigma_30C [log10(S/cm)],tg_C [degC],oxidation_V [V vs M/M+]"
+    other = "Na" if a.composition.M == "Li" else "Li"
     good = tmp_path / "good.csv"
-    good.write_text(f"id,log10_sigma_30C,tg_C,oxidation_V\n{a.id},-3,-10,3.9\n{b.id},-3.5,,\n")
-    assert campaign.tell_csv(good) == 2
+    good.write_text(f"{header}\n{a.id},-3,-10,3.9\n{b.id},-3.5,,\n")
+    assert campaign.tell_file(good) == 2
     cases = {
-        "unknown id": (f"id,tg_C\n{a.id},1\n777,2\n", "row 3: no candidate with id 777"),
-        "not a number": (f"id,tg_C\n{b.id},cold\n", "row 2, column 'tg_C': 'cold' is not a number"),
-        "nan": (f"id,tg_C\n{b.id},nan\n", "not a finite number"),
-        "negative conductivity": (f"id,log10_sigma_30C\n{b.id},5\n", "not physically possible"),
-        "unknown column": (f"id,colour\n{b.id},red\n", "column 'colour' is not an output"),
+        "unknown id": (f"id,tg_C [degC]\n{a.id},1\n777,2\n", "row 3, column 'id': no candidate with id 777"),
+        "not a number": (f"id,tg_C [degC]\n{b.id},cold\n", "row 2, column 'tg_C \\[degC\\]': 'cold' is not a number"),
+        "nan": (f"id,tg_C [degC]\n{b.id},nan\n", "not a finite number"),
+        "impossible conductivity": (f"id,log10_sigma_30C [log10(S/cm)]\n{b.id},5\n", "not physically possible"),
+        "negative conductivity": (f"id,log10_sigma_30C [S/cm]\n{b.id},-0.1\n", "must be positive"),
+        "unknown column": (f"id,colour [degC]\n{b.id},1\n", "'colour' is not an output"),
+        "missing unit": (f"id,tg_C\n{b.id},1\n", "has no unit; write e.g. 'tg_C \\[degC\\]'"),
+        "ambiguous unit": (f"id,tg_C [C]\n{b.id},1\n", "ambiguous"),
+        "wrong reference": (f"id,oxidation_V [V vs {other}/{other}+]\n{a.id},3.9\n", f"for a {a.composition.M} glass"),
     }
     before = len(campaign.store.results(include_superseded=True))
     for text, message in cases.values():
         bad = tmp_path / "bad.csv"
         bad.write_text(text)
         with pytest.raises(TellError, match=message):
-            campaign.tell_csv(bad, replace=True)
+            campaign.tell_file(bad, replace=True)
     assert len(campaign.store.results(include_superseded=True)) == before
 
 
