@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from oracles import Composition
 from oracles.guard import call_oracle
 from oracles.results import Evaluation, Result
 
@@ -17,7 +17,7 @@ from .config import CampaignConfig, ConfigError, line_of, load_config
 from .oracle_factory import OracleSlot, Runtime, build_oracles
 from .problem import Observation
 from .store import Candidate, Store
-from .strategies import Strategy, make_strategy
+from .strategies import Proposal, Strategy, make_strategy
 
 if TYPE_CHECKING:
     import pandas
@@ -150,22 +150,49 @@ class Campaign:
         return make_strategy(self.config.strategy, self.problem, seed=self.config.seed)
 
     # --- reading ---------------------------------------------------------------------------
-    def observations(self) -> list[Observation]:
-        """Every candidate that is done or failed, with its current values."""
+    def trust(self, label: str) -> float:
+        """Rank of a result's source: hand-entered (lab) results first, then oracles by cost."""
+        costs = {s.label: s.cost for s in self.oracles}
+        manual = label == MANUAL or any(s.label == label and getattr(s.oracle, "manual", False) for s in self.oracles)
+        return math.inf if manual else costs.get(label, 0.0)
+
+    def observations(self, *, include_pending: bool = False) -> list[Observation]:
+        """Every candidate that is done or failed (and pending ones if asked), with its values.
+
+        ``values`` holds each output from its most trusted source; ``sources`` keeps all of them.
+        """
         store = self.store
         analysed = store.analysed()
-        values: dict[int, dict[str, float]] = {}
-        stds: dict[int, dict[str, float]] = {}
+        sources: dict[int, dict[str, dict[str, tuple[float, float | None]]]] = {}
         for row in store.results():
-            values.setdefault(row.candidate_id, {})[row.output] = row.value
-            if row.std is not None:
-                stds.setdefault(row.candidate_id, {})[row.output] = row.std
-        return [
-            Observation(c.id, analysed.get(c.id, c.composition), values.get(c.id, {}), stds.get(c.id, {}),
-                        c.state == "failed")
-            for c in store.candidates()
-            if c.state != "pending"
-        ]
+            sources.setdefault(row.candidate_id, {}).setdefault(row.oracle, {})[row.output] = (row.value, row.std)
+        observations = []
+        for c in store.candidates():
+            if c.state == "pending" and not include_pending:
+                continue
+            values: dict[str, float] = {}
+            stds: dict[str, float] = {}
+            for label in sorted(sources.get(c.id, {}), key=self.trust):  # most trusted written last
+                for output, (value, std) in sources[c.id][label].items():
+                    values[output] = value
+                    stds.pop(output, None)
+                    if std is not None:
+                        stds[output] = std
+            observations.append(Observation(c.id, analysed.get(c.id, c.composition), values, stds,
+                                            c.state == "failed", sources.get(c.id, {})))
+        return observations
+
+    def required(self, candidate_id: int, assignments: dict[int, set[str]] | None = None) -> tuple[str, ...]:
+        """What completes a candidate: the problem's outputs, limited to those its assigned oracles give;
+        where it was sent to the lab, the lab's outputs as ``output@lab`` (a simulation can't stand in)."""
+        assigned = (self.store.assignments() if assignments is None else assignments).get(candidate_id)
+        if not assigned:
+            return self.problem.outputs
+        slots = [s for s in self.oracles if s.label in assigned]
+        lab = {name: s.label for s in slots if getattr(s.oracle, "manual", False) for name in s.oracle.outputs}
+        given = {name for s in slots for name in s.oracle.outputs}
+        return tuple(f"{name}@{lab[name]}" if name in lab else name
+                     for name in self.problem.outputs if name in given)
 
     def pending(self) -> list[Candidate]:
         return self.store.candidates("pending")
@@ -178,19 +205,22 @@ class Campaign:
         return self.store.count(exclude_source=HISTORICAL)
 
     # --- ask / tell ------------------------------------------------------------------------
-    def propose(self, n: int) -> list[tuple[Composition, str]]:
-        """``n`` new compositions with their source, without storing them."""
+    def propose(self, n: int) -> list[tuple[Proposal, str]]:
+        """``n`` new proposals (composition, oracles to send it to) with their source, not stored."""
         store = self.store
         n_initial = sum(1 for c in store.candidates() if c.source == INITIAL)
         k = max(0, min(n, self.config.loop.initial - n_initial))
-        chosen = [(c, INITIAL) for c in self.problem.space.sobol(k, seed=self.config.seed, skip=n_initial)]
+        chosen = [(Proposal(c), INITIAL) for c in self.problem.space.sobol(k, seed=self.config.seed, skip=n_initial)]
         if n > k:
             strategy = self.strategy()
-            pending = [c.composition for c in self.pending()] + [c for c, _ in chosen]
-            comps = strategy.propose(n - k, self.observations(), pending)
-            for comp in comps:
-                self.problem.space.check(comp)  # a strategy must never leave the space
-            chosen += [(c, strategy.name) for c in comps]
+            pending = [c.composition for c in self.pending()] + [p.composition for p, _ in chosen]
+            for item in strategy.propose(n - k, self.observations(), pending):
+                proposal = item if isinstance(item, Proposal) else Proposal(item)
+                self.problem.space.check(proposal.composition)  # a strategy must never leave the space
+                unknown = set(proposal.oracles or ()) - {s.label for s in self.oracles}
+                if unknown:
+                    raise ValueError(f"strategy {strategy.name} routed to unknown oracle(s) {sorted(unknown)}")
+                chosen.append((proposal, strategy.name))
         return chosen
 
     def ask(self, n: int | None = None) -> list[Candidate]:
@@ -202,7 +232,9 @@ class Campaign:
         batch = self.store.next_batch()
         ids: list[int] = []
         for source in dict.fromkeys(s for _, s in proposals):
-            ids += self.store.add_candidates([c for c, s in proposals if s == source], source=source, batch=batch)
+            mine = [p for p, s in proposals if s == source]
+            ids += self.store.add_candidates([p.composition for p in mine], source=source, batch=batch,
+                                             assign=[sorted(p.oracles) if p.oracles else None for p in mine])
         return [c for c in (self.store.candidate(i) for i in ids) if c is not None]
 
     def tell(self, candidate_id: int, values: dict[str, float], *, std: dict[str, float] | None = None,
@@ -211,8 +243,9 @@ class Campaign:
         from .tell import check_values
 
         check_values(values, std, self.units)
+        oracle = self.lab_label if oracle == MANUAL else oracle
         self.store.record_values(candidate_id, oracle=oracle, values=values, std=std, units=self.units,
-                                 required=self.problem.outputs, replace=replace, mark_evaluated=False,
+                                 required=self.required(candidate_id), replace=replace, mark_evaluated=False,
                                  provenance={"entered_by": oracle})
         cand = self.store.candidate(candidate_id)
         assert cand is not None
@@ -228,15 +261,23 @@ class Campaign:
         """Pending candidates that every automated oracle has answered: only the lab can complete them."""
         if len(self.automated) == len(self.oracles):
             return []
-        pending = self.pending()
-        seen = [self.store.evaluated_by(s.label) for s in self.automated]
-        return [c for c in pending if all(c.id in ids for ids in seen)]
+        assignments = self.store.assignments()
+        lab = {s.label for s in self.oracles if getattr(s.oracle, "manual", False)}
+        waiting = []
+        for cand in self.pending():
+            assigned = assignments.get(cand.id)
+            if assigned is not None and not assigned & lab:
+                continue
+            automated = [s for s in self.automated if assigned is None or s.label in assigned]
+            if all(cand.id in self.store.evaluated_by(s.label) for s in automated):
+                waiting.append(cand)
+        return waiting
 
     # --- evaluation and the loop ------------------------------------------------------------
     def record_result(self, candidate: Candidate, slot: OracleSlot, result: Result,
                       tx: sqlite3.Connection | None = None) -> None:
         """Store one oracle's answer for one candidate (values, or the failure and its reason)."""
-        store, required = self.store, self.problem.outputs
+        store, required = self.store, self.required(candidate.id)
         if isinstance(result, Evaluation):
             store.record_values(candidate.id, oracle=slot.label, values=result.values, std=result.std,
                                 units=dict(slot.oracle.outputs), required=required, fidelity=result.fidelity,
@@ -248,9 +289,10 @@ class Campaign:
     def evaluate(self, candidates: Sequence[Candidate]) -> int:
         """Evaluate ``candidates`` with every oracle that has not seen them; return how many failed."""
         store = self.store
+        assignments = store.assignments()
         for slot in self.automated:
             done = store.evaluated_by(slot.label)
-            todo = [c for c in candidates if c.id not in done]
+            todo = [c for c in candidates if c.id not in done and slot.label in assignments.get(c.id, {slot.label})]
             if not todo:
                 continue
             logger.info("%s: evaluating %d candidate(s)", slot.label, len(todo))
@@ -265,19 +307,25 @@ class Campaign:
     def fail_incomplete(self, candidates: Sequence[Candidate]) -> None:
         """A candidate every oracle has seen but that still lacks a needed output cannot complete."""
         store = self.store
-        seen_by_all = set.intersection(*(store.evaluated_by(s.label) for s in self.automated)) \
-            if self.automated else set()
-        from_lab = {name for s in self.oracles if getattr(s.oracle, "manual", False) for name in s.oracle.outputs}
+        assignments = store.assignments()
+        seen = {s.label: store.evaluated_by(s.label) for s in self.automated}
+        lab = [s for s in self.oracles if getattr(s.oracle, "manual", False)]
         current = store.results()
         for cand in candidates:
             now = store.candidate(cand.id)
-            if now is not None and now.state == "pending" and cand.id in seen_by_all:
-                have = {r.output for r in current if r.candidate_id == cand.id}
-                missing = sorted(set(self.problem.outputs) - have)
-                if set(missing) <= from_lab:
-                    continue  # the lab will enter them
-                store.record_failure(cand.id, oracle="campaign", required=self.problem.outputs,
-                                     reason=f"no oracle returned {', '.join(missing)}")
+            assigned = assignments.get(cand.id)
+            automated = [label for label in seen if assigned is None or label in assigned]
+            if now is None or now.state != "pending" or not all(cand.id in seen[label] for label in automated):
+                continue
+            required = self.required(cand.id, assignments)
+            have = {r.output for r in current if r.candidate_id == cand.id}
+            have |= {f"{r.output}@{r.oracle}" for r in current if r.candidate_id == cand.id}
+            missing = sorted(set(required) - have)
+            from_lab = {n for s in lab if assigned is None or s.label in assigned for n in s.oracle.outputs}
+            if not missing or {m.partition("@")[0] for m in missing} <= from_lab:
+                continue  # complete, or the lab will enter the rest
+            store.record_failure(cand.id, oracle="campaign", required=required,
+                                 reason=f"no oracle returned {', '.join(missing)}")
 
     def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None,
             executor: Executor | None = None) -> int:

@@ -67,8 +67,10 @@ class Problem:
 class Observation:
     """Everything known about one evaluated candidate, as strategies see it.
 
-    ``values``/``std`` hold the latest value of each output (declared units); ``failed`` is true when
-    an oracle recorded a `Failure` for the candidate.
+    ``values``/``std`` hold the value of each output from its most trusted source (the costliest
+    oracle, the lab above simulations; declared units); ``sources`` holds every oracle's values
+    (oracle label -> output -> (value, std or None)) for multi-fidelity models; ``failed`` is true
+    when an oracle recorded a `Failure` for the candidate.
     """
 
     candidate_id: int
@@ -76,6 +78,7 @@ class Observation:
     values: Mapping[str, float] = field(default_factory=dict)
     std: Mapping[str, float] = field(default_factory=dict)
     failed: bool = False
+    sources: Mapping[str, Mapping[str, tuple[float, float | None]]] = field(default_factory=dict)
 
     def complete(self, problem: Problem) -> bool:
         return not self.failed and all(name in self.values for name in problem.outputs)

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS analysed (
     id INTEGER PRIMARY KEY, candidate_id INTEGER NOT NULL REFERENCES candidates(id),
     M TEXT NOT NULL, m_al REAL NOT NULL, o_al REAL NOT NULL, s_al REAL NOT NULL,
     source TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assignments (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), oracle TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, oracle));
 CREATE INDEX IF NOT EXISTS results_by_candidate ON results (candidate_id, output);
 """
 
@@ -140,10 +143,12 @@ class Store:
 
     # --- candidates ------------------------------------------------------------------------
     def add_candidates(self, comps: Sequence[Composition], *, source: str, batch: int | None,
+                       assign: Sequence[Sequence[str] | None] | None = None,
                        tx: sqlite3.Connection | None = None) -> list[int]:
+        """Insert pending candidates; ``assign[i]`` limits candidate i to those oracles (None: all)."""
         if tx is None:
             with self.transaction() as own:
-                return self.add_candidates(comps, source=source, batch=batch, tx=own)
+                return self.add_candidates(comps, source=source, batch=batch, assign=assign, tx=own)
         now = utc_now()
         ids = []
         for c in comps:
@@ -153,7 +158,17 @@ class Store:
                 (c.M, c.m_al, c.o_al, c.s_al, source, batch, now, now),
             )
             ids.append(int(cur.lastrowid or 0))
+        for cid, oracles in zip(ids, assign or [None] * len(ids)):
+            for oracle in oracles or ():
+                tx.execute("INSERT OR IGNORE INTO assignments VALUES (?, ?)", (cid, oracle))
         return ids
+
+    def assignments(self) -> dict[int, set[str]]:
+        """candidate id -> the oracles it was sent to (candidates sent to every oracle are absent)."""
+        out: dict[int, set[str]] = {}
+        for r in self._conn().execute("SELECT candidate_id, oracle FROM assignments"):
+            out.setdefault(int(r[0]), set()).add(r[1])
+        return out
 
     @staticmethod
     def _candidate(row: sqlite3.Row) -> Candidate:
@@ -221,8 +236,10 @@ class Store:
 
     # --- writes that change a candidate's state ----------------------------------------------
     def _current_outputs(self, tx: sqlite3.Connection, candidate_id: int) -> set[str]:
-        rows = tx.execute("SELECT output FROM results WHERE candidate_id = ? AND superseded = 0", (candidate_id,))
-        return {r[0] for r in rows}
+        """Outputs the candidate has, each also as ``output@oracle`` (see `record_values`' ``required``)."""
+        rows = tx.execute("SELECT output, oracle FROM results WHERE candidate_id = ? AND superseded = 0",
+                          (candidate_id,)).fetchall()
+        return {r[0] for r in rows} | {f"{r[0]}@{r[1]}" for r in rows}
 
     def _update_state(self, tx: sqlite3.Connection, candidate_id: int, required: Sequence[str]) -> None:
         failed = tx.execute("SELECT 1 FROM failures WHERE candidate_id = ?", (candidate_id,)).fetchone()
@@ -251,8 +268,11 @@ class Store:
     ) -> None:
         """Store an oracle's (or a person's) values for one candidate, and update its state.
 
-        A value for an output that already has one is refused unless ``replace``; the old value is
-        then kept as superseded history. Raises `KeyError` for an unknown candidate id.
+        ``required`` lists what completes the candidate: output names, or ``output@oracle`` where it
+        must come from that oracle (the lab, for a candidate sent there).
+        A value for an output that already has one from the same oracle is refused unless ``replace``;
+        the old value is then kept as superseded history. Values of one output from several oracles
+        (simulation and lab) coexist: they are different fidelities. Raises `KeyError` for an unknown candidate id.
         """
         if tx is None:
             with self.transaction() as own:
@@ -263,15 +283,19 @@ class Store:
         if tx.execute("SELECT 1 FROM candidates WHERE id = ?", (candidate_id,)).fetchone() is None:
             raise KeyError(f"no candidate with id {candidate_id}")
         now, prov = utc_now(), json.dumps(provenance or {}, default=str)
-        existing = self._current_outputs(tx, candidate_id) & set(values)
+        rows = tx.execute("SELECT output FROM results WHERE candidate_id = ? AND oracle = ? AND superseded = 0",
+                          (candidate_id, oracle))
+        existing = {r[0] for r in rows} & set(values)
         if existing and not replace:
             raise ValueError(
-                f"candidate {candidate_id} already has {', '.join(sorted(existing))}; use --replace to supersede"
+                f"candidate {candidate_id} already has {', '.join(sorted(existing))} from {oracle}; "
+                "use --replace to supersede"
             )
         for output in existing:
             tx.execute(
-                "UPDATE results SET superseded = 1 WHERE candidate_id = ? AND output = ? AND superseded = 0",
-                (candidate_id, output),
+                "UPDATE results SET superseded = 1 WHERE candidate_id = ? AND output = ? AND oracle = ?"
+                " AND superseded = 0",
+                (candidate_id, output, oracle),
             )
         for output, value in values.items():
             sd = None if std is None else std.get(output)

@@ -187,7 +187,7 @@ def tell_file(campaign: Campaign, path: Path, *, replace: bool = False) -> int:
                     store.record_analysed(cid, row.analysed, source=str(path), tx=tx)
                 if row.values:
                     store.record_values(cid, oracle=campaign.lab_label, values=row.values, std=row.std or None,
-                                        units=units, required=campaign.problem.outputs, replace=replace,
+                                        units=units, required=campaign.required(cid), replace=replace,
                                         mark_evaluated=False, provenance={"entered_by": "lab", "file": str(path)},
                                         tx=tx)
             except (KeyError, ValueError) as err:

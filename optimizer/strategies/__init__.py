@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from ..problem import Problem
-from .base import RandomStrategy, SobolStrategy, Strategy
+from .base import Proposal, Proposed, RandomStrategy, SobolStrategy, Strategy
 
 #: strategy name -> "module:Class"; every name the campaign YAML accepts.
 STRATEGIES: dict[str, str] = {
@@ -22,4 +22,4 @@ def make_strategy(name: str, problem: Problem, *, seed: int) -> Strategy:
     return strategy_cls(problem, seed=seed)
 
 
-__all__ = ["STRATEGIES", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]
+__all__ = ["STRATEGIES", "Proposal", "Proposed", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]

@@ -7,13 +7,25 @@ campaign (or a refit) proposes from the store's data alone.
 from __future__ import annotations
 
 import abc
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Sequence, Union
 
 import numpy as np
 
 from oracles import Composition
 
 from ..problem import Observation, Problem
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A composition and the oracles to send it to (None: every oracle), for cost-aware strategies."""
+
+    composition: Composition
+    oracles: frozenset[str] | None = None
+
+
+Proposed = Union[Composition, Proposal]
 
 
 class Strategy(abc.ABC):
@@ -36,8 +48,8 @@ class Strategy(abc.ABC):
     @abc.abstractmethod
     def propose(
         self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]
-    ) -> list[Composition]:
-        """Return ``n`` new compositions inside the space.
+    ) -> Sequence[Proposed]:
+        """Return ``n`` new compositions inside the space (or `Proposal` objects that route them).
 
         Args:
             n: how many to propose.

@@ -80,9 +80,12 @@ def test_tell_during_run_loses_no_write(tmp_path: Path) -> None:
         assert told.returncode == 0, told.stderr
     assert proc.wait(timeout=120) == 0
     history = _query(db, f"SELECT value, superseded FROM results WHERE candidate_id = {done_id} AND output = 'tg_C' "
-                         "ORDER BY id")
-    assert len(history) == tells + 1
-    assert history[-1] == (-30.0 - (tells - 1), 0) and sum(s for _, s in history) == tells
+                         "AND oracle = 'manual' ORDER BY id")
+    assert len(history) == tells  # every hand-entered value kept, the older ones as history
+    assert history[-1] == (-30.0 - (tells - 1), 0) and sum(s for _, s in history) == tells - 1
+    simulated = _query(db, f"SELECT COUNT(*) FROM results WHERE candidate_id = {done_id} AND output = 'tg_C' "
+                           "AND oracle != 'manual' AND superseded = 0")
+    assert simulated == [(1,)]  # the oracle's own value stays beside the hand-entered one
     assert _query(db, "SELECT COUNT(*) FROM candidates")[0][0] == 14
     complete = _query(db, "SELECT COUNT(DISTINCT candidate_id) FROM results WHERE superseded = 0")[0][0]
     failed = _query(db, "SELECT COUNT(*) FROM candidates WHERE state = 'failed'")[0][0]

@@ -72,7 +72,7 @@ def test_ask_reserves_distinct_candidates_and_tell_completes_them(tmp_path: Path
     assert cand.state == "pending"  # oxidation_V still missing
     cand = campaign.tell(first[0].id, {"oxidation_V": 3.9}, std={"oxidation_V": 0.05})
     assert cand.state == "done"
-    with pytest.raises(ValueError, match="already has tg_C; use --replace"):
+    with pytest.raises(ValueError, match="already has tg_C from manual; use --replace"):
         campaign.tell(first[0].id, {"tg_C": -21.0})
     campaign.tell(first[0].id, {"tg_C": -21.0}, replace=True)
     history = [r for r in campaign.store.results(include_superseded=True) if r.output == "tg_C"]

@@ -95,3 +95,46 @@ def test_bad_lab_file_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="row 3: composition"):
         campaign.tell_file(bad)
     assert (len(campaign.store.results(include_superseded=True)), len(campaign.store.candidates())) == before
+
+
+class RouteHalfToLab:
+    """A test strategy that sends every other proposal to the lab (Sobol points)."""
+
+    name = "route-half"
+
+    def __init__(self, problem, *, seed: int) -> None:  # type: ignore[no-untyped-def]
+        self.problem, self.seed = problem, seed
+
+    def propose(self, n, observations, pending):  # type: ignore[no-untyped-def]
+        from optimizer.strategies import Proposal
+
+        comps = self.problem.space.sobol(n, seed=self.seed + 1, skip=len(observations) + len(pending))
+        return [Proposal(c, frozenset({"synthetic-glass", "lab"} if i % 2 else {"synthetic-glass"}))
+                for i, c in enumerate(comps)]
+
+
+def test_simulation_and_lab_values_coexist_and_routing_decides_completion(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from optimizer import strategies
+
+    monkeypatch.setitem(strategies.STRATEGIES, "route-half", "tests.optimizer.test_lab:RouteHalfToLab")
+    lab = {**LAB, "cost": 20}
+    path = write_campaign(tmp_path, oracles=[BASE_ORACLE, lab], strategy="route-half",
+                          loop={"initial": 0, "batch_size": 4, "budget": 4})
+    campaign = Campaign.from_yaml(path)
+    campaign.run()
+    states = {c.id: c.state for c in campaign.store.candidates()}
+    to_lab = {cid for cid, oracles in campaign.store.assignments().items() if "lab" in oracles}
+    waiting = [c.id for c in campaign.waiting_for_lab()]
+    assert len(to_lab) == 2 and set(waiting) == {i for i in to_lab if states[i] != "failed"}
+    assert all(states[i] == "pending" for i in waiting)  # the simulation's values do not complete them
+    assert all(states[i] != "pending" for i in states if i not in to_lab)  # simulation-only: complete
+    assert waiting, "both lab candidates failed in simulation; pick another seed"
+    campaign.tell(waiting[0], {"log10_sigma_30C": -2.5, "tg_C": -30.0})
+    observed = {o.candidate_id: o for o in campaign.observations()}[waiting[0]]
+    assert observed.values["log10_sigma_30C"] == -2.5  # the lab outranks the simulation
+    assert set(observed.sources) == {"synthetic-glass", "lab"}
+    assert observed.sources["synthetic-glass"]["log10_sigma_30C"][0] != -2.5
+
+
+BASE_ORACLE = {"kind": "python", "target": "benchmarks.landscapes:SyntheticGlass"}
