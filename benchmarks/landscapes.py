@@ -114,3 +114,33 @@ class DTLZ2Glass:
 
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
         return [self._evaluate_one(c) for c in batch]
+
+
+class RuggedGlass(SyntheticGlass):
+    """A harder glass-like landscape: a narrow conductivity peak whose O/Al position moves with S/Al,
+    a broad decoy maximum for Na, and two no-glass regions (crystallisation at low O/Al, phase
+    separation at high O/Al + S/Al). Same outputs and units as `SyntheticGlass`.
+    """
+
+    name = "rugged-glass"
+
+    @staticmethod
+    def truth(comp: Composition) -> dict[str, float]:
+        m, o, s = comp.m_al, comp.o_al, comp.s_al
+        na = comp.M == "Na"
+        peak = 0.8 - 0.5 * s
+        log_sigma = (
+            -6.2
+            + 3.4 * math.exp(-(((o - peak) / 0.12) ** 2) - ((m - 1.1) / 0.35) ** 2)
+            + (1.6 * math.exp(-(((o - 0.4) / 0.3) ** 2)) if na else 0.0)
+            + 1.2 * s
+            - 0.3 * (m - 1.0)
+        )
+        tg = -15.0 + 60.0 * (o - 0.7) + 25.0 * (m - 1.0) ** 2 - 45.0 * s - (8.0 if na else 0.0)
+        oxidation = 4.25 - 0.45 * o - 1.2 * s + (0.05 if na else 0.0) - 0.1 * (m - 1.0)
+        return {"log10_sigma_30C": log_sigma, "tg_C": tg, "oxidation_V": oxidation}
+
+    def _evaluate_one(self, comp: Composition) -> Evaluation | Failure:
+        if comp.o_al + comp.s_al > 1.1:
+            return Failure(f"{comp.formula}: phase-separates (O/Al + S/Al = {comp.o_al + comp.s_al:.3g} > 1.1)")
+        return super()._evaluate_one(comp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import sqlite3
@@ -15,7 +16,7 @@ from oracles.results import Evaluation, Result
 from . import analysis
 from .config import CampaignConfig, ConfigError, line_of, load_config
 from .oracle_factory import OracleSlot, Runtime, build_oracles
-from .problem import Observation
+from .problem import Observation, OracleInfo
 from .store import Candidate, Store
 from .strategies import Proposal, Strategy, make_strategy
 
@@ -82,6 +83,12 @@ class Campaign:
     def __repr__(self) -> str:
         return f"Campaign({self.config.name!r}, store={self.store_path})"
 
+    def _repr_html_(self) -> str:
+        """Compact summary for Jupyter: counts, best feasible candidates, pending ids."""
+        from .report import summary_html
+
+        return summary_html(self)
+
     def _locate(self, loc: tuple[object, ...]) -> str:
         line = line_of(self._text, loc) if self._text else None
         return f"{self.source}:{line}" if line else self.source
@@ -147,14 +154,21 @@ class Campaign:
             self._store = None
 
     def strategy(self) -> Strategy:
-        return make_strategy(self.config.strategy, self.problem, seed=self.config.seed)
+        """The configured strategy, told which oracles provide which outputs at what cost."""
+        infos = tuple(OracleInfo(s.label, s.cost, tuple(s.oracle.outputs), bool(getattr(s.oracle, "manual", False)))
+                      for s in self.oracles)
+        problem = dataclasses.replace(self.problem, oracles=infos)
+        return make_strategy(self.config.strategy, problem, seed=self.config.seed)
 
     # --- reading ---------------------------------------------------------------------------
     def trust(self, label: str) -> float:
         """Rank of a result's source: hand-entered (lab) results first, then oracles by cost."""
-        costs = {s.label: s.cost for s in self.oracles}
-        manual = label == MANUAL or any(s.label == label and getattr(s.oracle, "manual", False) for s in self.oracles)
-        return math.inf if manual else costs.get(label, 0.0)
+        if label == MANUAL:
+            return math.inf
+        slot = next((s for s in self.oracles if s.label == label), None)
+        if slot is None:
+            return 0.0
+        return OracleInfo(slot.label, slot.cost, (), bool(getattr(slot.oracle, "manual", False))).trust
 
     def observations(self, *, include_pending: bool = False) -> list[Observation]:
         """Every candidate that is done or failed (and pending ones if asked), with its values.
@@ -197,6 +211,13 @@ class Campaign:
     def pending(self) -> list[Candidate]:
         return self.store.candidates("pending")
 
+    def unevaluated(self) -> list[Candidate]:
+        """Pending candidates that an automated oracle they were sent to has not answered yet."""
+        assignments = self.store.assignments()
+        seen = {s.label: self.store.evaluated_by(s.label) for s in self.automated}
+        return [c for c in self.pending()
+                if any(c.id not in ids for label, ids in seen.items() if label in assignments.get(c.id, {label}))]
+
     def best(self) -> analysis.Best | None:
         return analysis.best_feasible(self.observations(), self.problem)
 
@@ -210,9 +231,13 @@ class Campaign:
         store = self.store
         n_initial = sum(1 for c in store.candidates() if c.source == INITIAL)
         k = max(0, min(n, self.config.loop.initial - n_initial))
-        chosen = [(Proposal(c), INITIAL) for c in self.problem.space.sobol(k, seed=self.config.seed, skip=n_initial)]
+        strategy = self.strategy()
+        initial = self.problem.space.sobol(k, seed=self.config.seed, skip=n_initial)
+        route_initial = getattr(strategy, "route_initial", None)  # cost-aware strategies route these too
+        routed = (route_initial(initial, skip=n_initial, total=self.config.loop.initial) if route_initial and initial
+                  else [Proposal(c) for c in initial])
+        chosen = [(p, INITIAL) for p in routed]
         if n > k:
-            strategy = self.strategy()
             pending = [c.composition for c in self.pending()] + [p.composition for p, _ in chosen]
             for item in strategy.propose(n - k, self.observations(), pending):
                 proposal = item if isinstance(item, Proposal) else Proposal(item)
@@ -341,7 +366,7 @@ class Campaign:
         if executor is not None and executor.name != "serial":
             return executor.run(self, budget, progress=progress)
         evaluated = 0
-        pending = self.pending()
+        pending = self.unevaluated()
         if pending:
             logger.info("resuming: %d pending candidate(s) from an earlier run", len(pending))
             evaluated += self._evaluate_and_report(pending, budget, progress)

@@ -48,6 +48,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         threads_per_worker=args.threads, device=args.device, timeout_s=args.timeout_s, retries=args.retries)
     campaign = Campaign.from_yaml(args.file, runtime=profile.runtime(), force=args.force)
     campaign.validate()
+    if profile.executor != "serial":
+        import distributed  # noqa: F401  (importing it sets its loggers to INFO, hence after the import)
+
+        # Dask logs every worker and connection at INFO; the progress lines below say what matters
+        logging.getLogger("distributed").setLevel(logging.INFO if args.verbose else logging.WARNING)
     budget = args.budget or campaign.config.loop.budget
     remote = profile.scheduler or (profile.jobqueue.system if profile.jobqueue else "")
     where = {"serial": "in process", "local": f"on {profile.n_workers()} local Dask worker(s)",
@@ -174,7 +179,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     if pending:
         print("pending ids: " + ", ".join(map(str, pending)))
     _print_best(campaign)
+    if args.calibration:
+        _print_calibration(campaign)
     return 0
+
+
+def _print_calibration(campaign: Campaign) -> None:
+    from .calibration import calibrations
+
+    found = calibrations(campaign)
+    if not found:
+        print("calibration: no output has values from two oracles yet")
+    for cal in found:
+        print(f"calibration of {cal.output} [{cal.unit}]: {cal.cheap} vs {cal.trusted}, {len(cal.pairs)} pair(s); "
+              f"mean offset {cal.offset:+.3g}, RMSE {cal.rmse:.3g}, correlation {cal.correlation:.3g}")
+        _print_table([{"id": p.candidate_id, "formula": p.formula, cal.cheap: p.cheap, cal.trusted: p.trusted,
+                       "difference": p.cheap - p.trusted} for p in cal.pairs],
+                     ["id", "formula", cal.cheap, cal.trusted, "difference"])
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -182,6 +203,25 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     n = write_csv(_campaign(args), Path(args.csv))
     print(f"wrote {n} candidate(s) to {args.csv}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    campaign = _campaign(args)
+    out = Path(args.out) if args.out else campaign.base_dir / f"{campaign.config.name}-report"
+    print(f"fitting surrogates and drawing plots for {campaign.config.name!r}...", flush=True)
+    paths = write_report(campaign, out)
+    print(f"wrote {paths[0]} and {len(paths) - 1} PNG plot(s) to {out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .dashboard import serve
+
+    print(f"dashboard for {args.file} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    serve(Path(args.file), host=args.host, port=args.port)
     return 0
 
 
@@ -252,9 +292,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", help="the same as an Excel file")
     p.add_argument("--replace", action="store_true", help="supersede existing values (kept in history)")
     p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
-    add("status", cmd_status, "counts, best feasible points and pending ids")
+    p = add("status", cmd_status, "counts, best feasible points and pending ids")
+    p.add_argument("--calibration", action="store_true", help="simulation against lab where both measured")
     p = add("export", cmd_export, "write one row per candidate to CSV")
     p.add_argument("--csv", required=True, help="output CSV path")
+    p = add("report", cmd_report, "write an HTML report with plots (and the plots as PNG)")
+    p.add_argument("--out", help="output folder (default: <campaign folder>/<name>-report)")
+    p = add("serve", cmd_serve, "start a local web dashboard (pending candidates, result entry, plots)")
+    p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p = add("evaluate", cmd_evaluate, "evaluate one composition with one oracle kind", file=False)
     p.add_argument("kind", help="oracle kind, e.g. mlmd or hull")
     p.add_argument("composition", help="formula (LiAlCl2.5O0.75) or M=Li,m_al=1,o_al=0.75,s_al=0")

@@ -51,16 +51,41 @@ class OutcomeConstraint:
 
 
 @dataclass(frozen=True)
+class OracleInfo:
+    """What a strategy may know of an oracle: its label, relative cost, outputs, and if it is the lab."""
+
+    label: str
+    cost: float
+    outputs: tuple[str, ...]
+    manual: bool = False
+
+    @property
+    def trust(self) -> float:
+        """Rank as a source of truth: the lab above every simulation, simulations by cost."""
+        return float("inf") if self.manual else self.cost
+
+
+@dataclass(frozen=True)
 class Problem:
     space: CompositionSpace
     objectives: tuple[Objective, ...]
     constraints: tuple[OutcomeConstraint, ...] = ()
+    oracles: tuple[OracleInfo, ...] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:
         """Every output the optimiser models, objectives first."""
         names = [o.name for o in self.objectives] + [c.output for c in self.constraints]
         return tuple(dict.fromkeys(names))
+
+    def sources(self, output: str) -> tuple[OracleInfo, ...]:
+        """Oracles providing ``output``, least trusted first."""
+        return tuple(sorted((o for o in self.oracles if output in o.outputs), key=lambda o: o.trust))
+
+    @property
+    def multi_fidelity_outputs(self) -> tuple[str, ...]:
+        """Outputs of the problem that several oracles provide (fidelities to fuse)."""
+        return tuple(name for name in self.outputs if len(self.sources(name)) > 1)
 
 
 @dataclass(frozen=True)

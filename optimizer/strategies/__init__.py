@@ -11,12 +11,25 @@ from .base import Proposal, Proposed, RandomStrategy, SobolStrategy, Strategy
 STRATEGIES: dict[str, str] = {
     "random": "optimizer.strategies.base:RandomStrategy",
     "sobol": "optimizer.strategies.base:SobolStrategy",
+    "qlognehvi": "optimizer.strategies.gp:QLogNEHVIStrategy",
+    "qlognparego": "optimizer.strategies.gp:QLogNParEGOStrategy",
+    "optuna-tpe": "optimizer.strategies.optuna_baselines:OptunaTPEStrategy",
+    "optuna-gp": "optimizer.strategies.optuna_baselines:OptunaGPStrategy",
+    "optuna-nsga2": "optimizer.strategies.optuna_baselines:OptunaNSGA2Strategy",
 }
+
+
+#: GP strategies that switch to cost-aware multi-fidelity fusion when several oracles give one output.
+MULTI_FIDELITY_KINDS = ("qlognehvi", "qlognparego")
 
 
 def make_strategy(name: str, problem: Problem, *, seed: int) -> Strategy:
     if name not in STRATEGIES:
         raise ValueError(f"strategy {name!r} is not one of {', '.join(sorted(STRATEGIES))}")
+    if name in MULTI_FIDELITY_KINDS and problem.multi_fidelity_outputs:
+        from .multifidelity import MultiFidelityStrategy
+
+        return MultiFidelityStrategy(problem, seed=seed, kind=name)
     module, _, cls = STRATEGIES[name].partition(":")
     strategy_cls = getattr(importlib.import_module(module), cls)
     return strategy_cls(problem, seed=seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,8 +32,12 @@ def relax_structure(
     relaxed.calc = calculator
     target = FrechetCellFilter(relaxed) if relax_cell else relaxed
     optimizer = FIRE(target, logfile=None)  # type: ignore[arg-type]
-    converged = bool(optimizer.run(fmax=fmax_eV_A, steps=max_steps))
-    energy = float(relaxed.get_potential_energy())
+    with warnings.catch_warnings():
+        # CHGNet converts a grad-tracking tensor to a float for the stress; harmless, and it would
+        # otherwise fail every caller that runs with warnings as errors
+        warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad", category=UserWarning)
+        converged = bool(optimizer.run(fmax=fmax_eV_A, steps=max_steps))
+        energy = float(relaxed.get_potential_energy())
     logger.debug("relaxed %s in %d steps (converged=%s), E=%.4f eV", relaxed.get_chemical_formula(),
                  optimizer.nsteps, converged, energy)
     return relaxed, energy, converged

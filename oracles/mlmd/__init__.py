@@ -1,0 +1,9 @@
+"""ML-MD oracle: conductivity (log10 S/cm at 30 degC), activation energy (eV) and Tg (degC) of a glass.
+
+Importing this package does not import torch, ASE dynamics or kinisi; they load on first use.
+"""
+
+from .oracle import ALL_OUTPUTS, MLMDOracle
+from .presets import PRESETS, MDPreset
+
+__all__ = ["ALL_OUTPUTS", "PRESETS", "MDPreset", "MLMDOracle"]

@@ -1,0 +1,220 @@
+"""The Dask executor on a real `LocalCluster` of 2 worker processes: speed-up, a killed worker, a hung task."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from optimizer.async_loop import LoopSettings, LoopStats, run_async
+from optimizer.campaign import Campaign
+from optimizer.executors.dask_executor import start_local_cluster
+from optimizer.executors.tasks import oracle_specs
+from optimizer.oracle_factory import Runtime
+from tests.campaign_helpers import SLOW_ORACLE, write_campaign
+
+distributed = pytest.importorskip("distributed")
+ROOT = Path(__file__).resolve().parents[2]
+
+# An oracle that hangs (far longer than the test) on the first call of the whole cluster only: the flag
+# file is created atomically, so exactly one evaluation hangs whichever worker takes it.
+HANG_ORACLE = SLOW_ORACLE + '''
+import os
+
+class HangOnce(SlowGlass):
+    name = "hang-once"
+
+    def __init__(self, *, delay_s: float = 0.2, flag: str = "") -> None:
+        super().__init__(delay_s=delay_s)
+        self.flag = flag
+
+    def evaluate(self, batch, /):
+        try:
+            os.close(os.open(self.flag, os.O_CREAT | os.O_EXCL))
+            time.sleep(120)
+        except FileExistsError:
+            pass
+        return super().evaluate(batch)
+'''
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    cluster = start_local_cluster(2, 1)
+    with distributed.Client(cluster) as c:
+        c.wait_for_workers(2, timeout=60)
+        yield c
+    cluster.close()
+
+
+def _campaign(folder: Path, module: str, budget: int, *, cls: str = "SlowGlass", **options: Any) -> Campaign:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{module}.py").write_text(HANG_ORACLE)  # a module name per test: workers cache imports
+    oracles = [{"kind": "python", "target": f"{module}:{cls}", "options": options}]
+    path = write_campaign(folder, oracles=oracles, loop={"initial": budget, "batch_size": 2, "budget": budget})
+    return Campaign.from_yaml(path)
+
+
+def _run(campaign: Campaign, client: Any, settings: LoopSettings) -> LoopStats:
+    specs = oracle_specs(campaign.config.oracles, name=campaign.config.name, base_dir=campaign.base_dir,
+                         runtime=Runtime(threads=1))
+    return run_async(campaign, client, campaign.config.loop.budget, specs=specs, settings=settings)
+
+
+def _query(campaign: Campaign, sql: str) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(campaign.store_path, timeout=30)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _count_results(campaign: Campaign) -> int:
+    try:
+        return int(_query(campaign, "SELECT COUNT(*) FROM results")[0][0]) if campaign.store_path.exists() else 0
+    except sqlite3.OperationalError:  # the run is still creating the tables
+        return 0
+
+
+def _assert_complete_and_unique(campaign: Campaign, budget: int) -> None:
+    assert _query(campaign, "SELECT COUNT(*) FROM candidates") == [(budget,)]
+    assert _query(campaign, "SELECT COUNT(*) FROM candidates WHERE state = 'pending'") == [(0,)]
+    assert _query(campaign, "SELECT candidate_id, output FROM results GROUP BY candidate_id, output "
+                            "HAVING COUNT(*) > 1") == []
+    assert _query(campaign, "SELECT M, m_al, o_al, s_al FROM candidates GROUP BY M, m_al, o_al, s_al "
+                            "HAVING COUNT(*) > 1") == []
+
+
+def _worker_pids(client: Any) -> dict[str, int]:
+    return dict(client.run(os.getpid))
+
+
+def test_two_workers_take_about_half_the_serial_time(tmp_path: Path, client: Any,
+                                                     record_property: Any) -> None:
+    budget, delay_s = 8, 0.5
+    serial = _campaign(tmp_path / "serial", "sleep_serial", budget, delay_s=delay_s)
+    serial.validate()
+    start = time.perf_counter()
+    assert serial.run() == budget
+    serial_s = time.perf_counter() - start
+
+    parallel = _campaign(tmp_path / "parallel", "sleep_parallel", budget, delay_s=delay_s)
+    parallel.validate()
+    client.run(__import__, "benchmarks.landscapes")  # warm the workers as the serial run was warm
+    start = time.perf_counter()
+    stats = _run(parallel, client, LoopSettings())
+    parallel_s = time.perf_counter() - start
+
+    ratio = parallel_s / serial_s
+    record_property("wall_time_ratio_2_workers", round(ratio, 3))
+    print(f"serial {serial_s:.2f} s, 2 workers {parallel_s:.2f} s, ratio {ratio:.3f} (ideal 0.5)")
+    assert stats.evaluated == budget and stats.retried == 0
+    _assert_complete_and_unique(parallel, budget)
+    assert serial.to_dataframe().shape[0] == parallel.to_dataframe().shape[0] == budget
+    assert ratio < 0.8, f"2 workers took {parallel_s:.2f} s against {serial_s:.2f} s serial"
+
+
+def test_killed_worker_is_retried_and_nothing_is_lost(tmp_path: Path, client: Any) -> None:
+    budget = 6
+    campaign = _campaign(tmp_path, "sleep_kill", budget, delay_s=1.0)
+    before = _worker_pids(client)
+    killed: list[int] = []
+
+    def kill_a_busy_worker() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not killed:
+            busy = [w for w, keys in client.processing().items() if keys]
+            if busy and _count_results(campaign) > 0:
+                killed.append(before[busy[0]])
+                os.kill(killed[0], signal.SIGKILL)  # mid-evaluation: each one sleeps 1 s
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+    killer.start()
+    stats = _run(campaign, client, LoopSettings(retries=2))
+    killer.join()
+    assert killed, "no worker was killed"
+    assert killed[0] not in _worker_pids(client).values()  # the nanny replaced it
+    assert stats.evaluated == budget and stats.retried >= 1
+    _assert_complete_and_unique(campaign, budget)
+    reasons = [r for (r,) in _query(campaign, "SELECT reason FROM failures")]
+    assert not [r for r in reasons if "died" in r], reasons  # the retry succeeded; only real failures remain
+
+
+def test_task_hung_past_its_timeout_is_failed_and_its_worker_restarted(tmp_path: Path, client: Any) -> None:
+    budget = 4
+    flag = tmp_path / "hung-once"
+    campaign = _campaign(tmp_path, "hang_once", budget, cls="HangOnce", delay_s=0.2, flag=str(flag))
+    before = set(_worker_pids(client).values())
+    start = time.perf_counter()
+    stats = _run(campaign, client, LoopSettings(timeout_s=2.0, retries=0))
+    elapsed = time.perf_counter() - start
+    assert flag.exists() and stats.timed_out == 1 and stats.evaluated == budget
+    _assert_complete_and_unique(campaign, budget)
+    reasons = [r for (r,) in _query(campaign, "SELECT reason FROM failures")]
+    assert reasons.count("timed out after 2 s (attempt 1 of 1)") == 1, reasons
+    assert len(before - set(_worker_pids(client).values())) == 1  # the hung worker process was replaced
+    assert elapsed < 60, f"{elapsed:.1f} s: the hung worker blocked the run instead of being restarted"
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "optimizer.cli", "-q", "run", *args]
+
+
+def _wait_for(predicate: Any, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_cli_local_executor_runs_to_the_budget(tmp_path: Path) -> None:
+    campaign = _campaign(tmp_path, "sleep_cli", 4, delay_s=0.2)
+    done = subprocess.run(_cli(str(campaign.source), "--executor", "local", "--workers", "2", "--timeout-s", "60"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    _assert_complete_and_unique(campaign, 4)
+
+
+def test_scheduler_vanishing_stops_the_run_cleanly_and_the_next_run_resumes(tmp_path: Path) -> None:
+    budget = 8
+    campaign = _campaign(tmp_path, "sleep_vanish", budget, delay_s=0.5)
+    address_file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(address_file)], **quiet)
+    worker = None
+    try:
+        _wait_for(address_file.exists, 60, "the scheduler file")
+        time.sleep(0.2)  # the file is written in one go, but give the scheduler a moment to listen
+        address = json.loads(address_file.read_text())["address"]
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+                                   "--nthreads", "1", "--no-dashboard", "--death-timeout", "5"], **quiet)
+        run = subprocess.Popen(_cli(str(campaign.source), "--scheduler", address), cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(lambda: _count_results(campaign) > 0, 120, "a first committed result")
+        scheduler.kill()
+        _, stderr = run.communicate(timeout=60)
+        assert run.returncode == 3, stderr
+        assert "lost the Dask scheduler" in stderr and "rerun to resume" in stderr
+        assert "Traceback" not in stderr, stderr  # one clear line, not Dask's reconnection noise
+    finally:
+        for proc in (scheduler, worker):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    committed = set(_query(campaign, "SELECT candidate_id, output, value FROM results"))
+    assert committed and _query(campaign, "SELECT COUNT(*) FROM candidates WHERE state = 'pending'")[0][0] > 0
+    resumed = subprocess.run(_cli(str(campaign.source)), cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    _assert_complete_and_unique(campaign, budget)
+    assert committed <= set(_query(campaign, "SELECT candidate_id, output, value FROM results"))

@@ -1,0 +1,125 @@
+"""ML-MD oracle pieces that need no ML potential: presets, setup errors, fits, diffusion analysis, guards."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from oracles import OracleSetupError
+from oracles.mlmd import PRESETS, MLMDOracle
+from oracles.mlmd.diffusion import tracer_diffusion
+from oracles.mlmd.fits import K_B_EV_K, fit_arrhenius, fit_tg, nernst_einstein_log10_sigma
+from oracles.mlmd.guards import min_distance_violation
+from oracles.mlmd.presets import resolve_preset
+
+
+def test_presets_escalate_in_cost() -> None:
+    smoke, quick, production = PRESETS["smoke"], PRESETS["quick"], PRESETS["production"]
+    assert smoke.production_ps < quick.production_ps < production.production_ps
+    assert len(production.temperatures_K) >= 4 and production.production_ps >= 10
+    assert 80 <= production.target_atoms <= 200
+
+
+def test_overrides_apply_by_field_name() -> None:
+    preset = resolve_preset("quick", {"production_steps": 1000, "temperatures_K": [500, 700]})
+    assert preset.production_steps == 1000 and preset.temperatures_K == (500.0, 700.0)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"preset": "ultra"}, "preset"),
+        ({"prodution_steps": 10}, "prodution_steps"),
+        ({"melt_steps": -5}, "melt_steps"),
+        ({"production_steps": 2.5}, "production_steps"),
+        ({"tg_temperatures_K": [900, 300]}, "tg_temperatures_K"),
+        ({"compute": ["viscosity"]}, "compute"),
+        ({"structure": "liquid"}, "structure"),
+        ({"threads": 0}, "threads"),
+    ],
+)
+def test_bad_options_raise_setup_error_naming_them(options: dict[str, object], named: str) -> None:
+    with pytest.raises(OracleSetupError, match=named):
+        MLMDOracle(**{"preset": "smoke", **options})  # type: ignore[arg-type]
+
+
+def test_unavailable_potential_is_a_setup_error() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("sevenn") is not None:
+        pytest.skip("sevenn is installed")
+    with pytest.raises(OracleSetupError, match="sevenn"):
+        MLMDOracle(preset="smoke", potential="7net-0")
+
+
+def test_outputs_follow_compute_and_structure() -> None:
+    assert set(MLMDOracle(preset="smoke").outputs) == {"log10_sigma_30C", "ea_eV", "tg_C"}
+    assert set(MLMDOracle(preset="smoke", compute=["tg"]).outputs) == {"tg_C"}
+    assert "tg_C" not in MLMDOracle(preset="smoke", structure="crystal").outputs
+
+
+def test_constructor_imports_no_torch() -> None:
+    code = ("import sys; from oracles.mlmd import MLMDOracle; MLMDOracle(preset='smoke', threads=1); "
+            "assert 'torch' not in sys.modules and 'kinisi' not in sys.modules, 'heavy import'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_arrhenius_recovers_activation_energy_and_propagates_error() -> None:
+    T = np.array([500.0, 600.0, 700.0, 800.0])
+    ln_d = math.log(1e-3) - 0.30 / (K_B_EV_K * T)
+    fit = fit_arrhenius(T.tolist(), ln_d.tolist(), [0.1] * 4)
+    assert fit.ea_eV == pytest.approx(0.30, abs=1e-9)
+    mean, std = fit.ln_D(303.15)
+    assert mean == pytest.approx(math.log(1e-3) - 0.30 / (K_B_EV_K * 303.15))
+    assert std > 0.1  # extrapolation far outside the data is less certain than any point
+    two = fit_arrhenius([600.0, 800.0], [-12.0, -10.0], [0.2, 0.2])
+    assert math.isnan(two.reduced_chi2) and two.ea_std_eV > 0
+
+
+def test_nernst_einstein_matches_hand_calculation() -> None:
+    # 0.01 ions/A^3, D = 1e-6 cm^2/s, 300 K: sigma = 1e22 e^2 D / (k_B T) = 0.0620 S/cm
+    assert 10 ** nernst_einstein_log10_sigma(math.log(1e-6), 0.01, 300.0) == pytest.approx(0.06198, rel=1e-3)
+
+
+def test_tg_fit_finds_break_point() -> None:
+    rng = np.random.default_rng(0)
+    T = np.linspace(300.0, 1000.0, 8)
+    V = 1000.0 + 0.02 * T + 0.05 * np.maximum(T - 620.0, 0.0) + rng.normal(0, 0.2, T.size)
+    fit = fit_tg(T.tolist(), V.tolist(), rng=rng, n_bootstrap=200)
+    assert fit.tg_K == pytest.approx(620.0, abs=40.0)
+    assert 0 < fit.tg_std_K < 100 and fit.slope_high > fit.slope_low and not fit.at_edge
+
+
+def test_tracer_diffusion_recovers_random_walk_coefficient() -> None:
+    rng = np.random.default_rng(1)
+    n_li, n_cl, length, sigma_A = 8, 24, 12.0, 0.1  # per-frame step std per axis, Angstrom
+    pos = rng.uniform(0.0, length, (n_li + n_cl, 3))
+    frames = []
+    for _ in range(200):
+        pos = pos + np.vstack([rng.normal(0, sigma_A, (n_li, 3)), rng.normal(0, 0.01, (n_cl, 3))])
+        frames.append(Atoms(["Li"] * n_li + ["Cl"] * n_cl, positions=pos % length, cell=[length] * 3, pbc=True))
+    result = tracer_diffusion(frames, "Li", T_K=600.0, timestep_fs=2.0, frame_interval=5, start_fraction=0.1,
+                              n_samples=300, seed=0, hop_length_A=1.0)
+    expected = sigma_A**2 / (2 * 0.01) * 1e-4  # A^2/ps -> cm^2/s
+    assert abs(math.log(result.D_cm2_s / expected)) < 3 * result.ln_D_std + 0.3
+    assert result.diffusive and result.duration_ps == pytest.approx(1.99)
+
+
+def test_min_distance_guard_names_the_pair() -> None:
+    atoms = Atoms("LiCl", positions=[[0, 0, 0], [0.3, 0, 0]], cell=[8, 8, 8], pbc=True)
+    problem = min_distance_violation(atoms, 0.5)
+    assert problem is not None and "Li" in problem and "0.30 Angstrom" in problem
+    atoms.positions[1, 0] = 2.3
+    assert min_distance_violation(atoms, 0.5) is None
+
+
+def test_oracle_pickles_for_process_pools() -> None:
+    import pickle
+
+    oracle = pickle.loads(pickle.dumps(MLMDOracle(preset="smoke", threads=1, target_atoms=30)))
+    assert oracle.params.target_atoms == 30 and oracle.threads == 1 and oracle._calculator is None
