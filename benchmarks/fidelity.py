@@ -26,47 +26,51 @@ def _noise(seed: int, comp: Composition, salt: str) -> float:
     return float(np.random.default_rng([seed, zlib.crc32((salt + comp.formula).encode())]).standard_normal())
 
 
-class BiasedSimulation:
+class _OneFidelity:
+    """Conductivity at one fidelity; fails where no glass forms (O/Al < 0.2), as both oracles would."""
+
+    name = "fidelity"
+    outputs = {"log10_sigma_30C": "log10(S/cm)"}
+    noise = 0.0
+    failure = "no glass forms (O/Al < 0.2)"
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self.seed = seed
+
+    def value(self, comp: Composition) -> float:
+        raise NotImplementedError
+
+    def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
+        return [
+            Failure(self.failure) if comp.o_al < 0.2
+            else Evaluation({"log10_sigma_30C": self.value(comp)}, std={"log10_sigma_30C": self.noise},
+                            fidelity=self.name)
+            for comp in batch
+        ]
+
+
+class BiasedSimulation(_OneFidelity):
     """Cheap, biased conductivity: ``0.8 truth + 0.6 + 0.4 (o - 0.5) + N(0, 0.15)`` in log10(S/cm)."""
 
     name = "biased-sim"
-    outputs = {"log10_sigma_30C": "log10(S/cm)"}
+    noise = SIM_NOISE
+    failure = "no glass forms in the simulated quench (O/Al < 0.2)"
 
-    def __init__(self, *, seed: int = 0) -> None:
-        self.seed = seed
-
-    def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        out: list[Evaluation | Failure] = []
-        for comp in batch:
-            if comp.o_al < 0.2:
-                out.append(Failure("no glass forms in the simulated quench (O/Al < 0.2)"))
-                continue
-            truth = SyntheticGlass.truth(comp)["log10_sigma_30C"]
-            value = SIM_SCALE * truth + SIM_OFFSET + SIM_TILT * (comp.o_al - 0.5)
-            value += SIM_NOISE * _noise(self.seed, comp, "sim")
-            out.append(Evaluation({"log10_sigma_30C": value}, std={"log10_sigma_30C": SIM_NOISE},
-                                  fidelity="biased-simulation"))
-        return out
+    def value(self, comp: Composition) -> float:
+        truth = SyntheticGlass.truth(comp)["log10_sigma_30C"]
+        tilted = SIM_SCALE * truth + SIM_OFFSET + SIM_TILT * (comp.o_al - 0.5)
+        return tilted + SIM_NOISE * _noise(self.seed, comp, "sim")
 
 
-class LabTruth:
+class LabTruth(_OneFidelity):
     """The 'lab': the synthetic truth with 0.03 log10 units of measurement noise (automated for benchmarks)."""
 
     name = "lab-truth"
-    outputs = {"log10_sigma_30C": "log10(S/cm)"}
+    noise = LAB_NOISE
+    failure = "no glass forms: the melt crystallises (O/Al < 0.2)"
 
-    def __init__(self, *, seed: int = 0) -> None:
-        self.seed = seed
-
-    def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        out: list[Evaluation | Failure] = []
-        for comp in batch:
-            if comp.o_al < 0.2:
-                out.append(Failure("no glass forms: the melt crystallises (O/Al < 0.2)"))
-                continue
-            value = SyntheticGlass.truth(comp)["log10_sigma_30C"] + LAB_NOISE * _noise(self.seed, comp, "lab")
-            out.append(Evaluation({"log10_sigma_30C": value}, std={"log10_sigma_30C": LAB_NOISE}, fidelity="lab"))
-        return out
+    def value(self, comp: Composition) -> float:
+        return SyntheticGlass.truth(comp)["log10_sigma_30C"] + LAB_NOISE * _noise(self.seed, comp, "lab")
 
 
 def best_truth(space_box: dict[str, tuple[float, float]], metals: Sequence[str], min_cl_al: float) -> float:

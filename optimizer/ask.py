@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 def template_columns(campaign: Campaign) -> list[str]:
     """``NAME [UNIT]`` headers for the outputs to measure, then their ``_std`` columns and the as-made formula."""
     units = campaign.units
-    lab = [s for s in campaign.oracles if getattr(s.oracle, "manual", False)]
+    lab = [s for s in campaign.oracles if s.manual]
     outputs = list(lab[0].oracle.outputs) if lab else list(campaign.problem.outputs)
     headers = [f"{name} [{units[name]}]" for name in outputs]
     return headers + [f"{name}_std [{units[name]}]" for name in outputs] + ["analysed_formula"]

@@ -16,7 +16,7 @@ from oracles.results import Evaluation, Result
 from . import analysis
 from .config import CampaignConfig, ConfigError, line_of, load_config
 from .oracle_factory import OracleSlot, Runtime, build_oracles
-from .problem import Observation, OracleInfo
+from .problem import Observation
 from .store import Candidate, Store
 from .strategies import Proposal, Strategy, make_strategy
 
@@ -108,12 +108,12 @@ class Campaign:
     @property
     def automated(self) -> list[OracleSlot]:
         """Oracles the loop calls itself (all but the lab)."""
-        return [s for s in self.oracles if not getattr(s.oracle, "manual", False)]
+        return [s for s in self.oracles if not s.manual]
 
     @property
     def lab_label(self) -> str:
         """Label under which hand-entered results are stored."""
-        return next((s.label for s in self.oracles if getattr(s.oracle, "manual", False)), MANUAL)
+        return next((s.label for s in self.oracles if s.manual), MANUAL)
 
     def validate(self) -> None:
         """Check everything that can be checked without evaluating: schema, oracles, outputs."""
@@ -155,9 +155,7 @@ class Campaign:
 
     def strategy(self) -> Strategy:
         """The configured strategy, told which oracles provide which outputs at what cost."""
-        infos = tuple(OracleInfo(s.label, s.cost, tuple(s.oracle.outputs), bool(getattr(s.oracle, "manual", False)))
-                      for s in self.oracles)
-        problem = dataclasses.replace(self.problem, oracles=infos)
+        problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles))
         return make_strategy(self.config.strategy, problem, seed=self.config.seed)
 
     # --- reading ---------------------------------------------------------------------------
@@ -166,9 +164,7 @@ class Campaign:
         if label == MANUAL:
             return math.inf
         slot = next((s for s in self.oracles if s.label == label), None)
-        if slot is None:
-            return 0.0
-        return OracleInfo(slot.label, slot.cost, (), bool(getattr(slot.oracle, "manual", False))).trust
+        return 0.0 if slot is None else slot.info.trust
 
     def observations(self, *, include_pending: bool = False) -> list[Observation]:
         """Every candidate that is done or failed (and pending ones if asked), with its values.
@@ -203,7 +199,7 @@ class Campaign:
         if not assigned:
             return self.problem.outputs
         slots = [s for s in self.oracles if s.label in assigned]
-        lab = {name: s.label for s in slots if getattr(s.oracle, "manual", False) for name in s.oracle.outputs}
+        lab = {name: s.label for s in slots if s.manual for name in s.oracle.outputs}
         given = {name for s in slots for name in s.oracle.outputs}
         return tuple(f"{name}@{lab[name]}" if name in lab else name
                      for name in self.problem.outputs if name in given)
@@ -287,7 +283,7 @@ class Campaign:
         if len(self.automated) == len(self.oracles):
             return []
         assignments = self.store.assignments()
-        lab = {s.label for s in self.oracles if getattr(s.oracle, "manual", False)}
+        lab = {s.label for s in self.oracles if s.manual}
         waiting = []
         for cand in self.pending():
             assigned = assignments.get(cand.id)
@@ -334,7 +330,7 @@ class Campaign:
         store = self.store
         assignments = store.assignments()
         seen = {s.label: store.evaluated_by(s.label) for s in self.automated}
-        lab = [s for s in self.oracles if getattr(s.oracle, "manual", False)]
+        lab = [s for s in self.oracles if s.manual]
         current = store.results()
         for cand in candidates:
             now = store.candidate(cand.id)

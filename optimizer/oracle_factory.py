@@ -12,6 +12,7 @@ from typing import Any, Callable
 from oracles import Oracle, OracleSetupError
 
 from .config import CampaignConfig, ConfigError, OracleConfig
+from .problem import OracleInfo
 
 #: kind -> "module:Class" of the built-in oracles (imported only when used).
 BUILTIN_ORACLES: dict[str, str] = {
@@ -40,6 +41,15 @@ class OracleSlot:
     oracle: Oracle
     label: str
     cost: float
+
+    @property
+    def manual(self) -> bool:
+        """Results arrive by hand (the lab); the loop never calls this oracle."""
+        return bool(getattr(self.oracle, "manual", False))
+
+    @property
+    def info(self) -> OracleInfo:
+        return OracleInfo(self.label, self.cost, tuple(self.oracle.outputs), self.manual)
 
 
 def _import_target(target: str, base_dir: Path) -> Any:

@@ -5,7 +5,9 @@ Machine settings (device, threads) are passed in, never read from hidden globals
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -64,8 +66,10 @@ def load_calculator(
         from chgnet.model import CHGNet
         from chgnet.model.dynamics import CHGNetCalculator
 
-        model = CHGNet.load(use_device=device, verbose=False)
-        calc = CHGNetCalculator(model=model, use_device=device, on_isolated_atoms="ignore")
+        with contextlib.redirect_stdout(io.StringIO()) as banner:  # CHGNet prints on load; log it instead
+            model = CHGNet.load(use_device=device, verbose=False)
+            calc = CHGNetCalculator(model=model, use_device=device, on_isolated_atoms="ignore")
+        logger.debug("%s", banner.getvalue().strip())
         info = PotentialInfo("chgnet", version("chgnet"), str(getattr(model, "version", "?")), True)
     else:
         from sevenn.calculator import SevenNetCalculator
