@@ -36,6 +36,8 @@ def relax_structure(
         # CHGNet converts a grad-tracking tensor to a float for the stress; harmless, and it would
         # otherwise fail every caller that runs with warnings as errors
         warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad", category=UserWarning)
+        # FrechetCellFilter's matrix logarithm warns at errors of ~1e-12, far below any physical effect
+        warnings.filterwarnings("ignore", message="logm result may be inaccurate", category=RuntimeWarning)
         converged = bool(optimizer.run(fmax=fmax_eV_A, steps=max_steps))
         energy = float(relaxed.get_potential_energy())
     logger.debug("relaxed %s in %d steps (converged=%s), E=%.4f eV", relaxed.get_chemical_formula(),
