@@ -207,12 +207,21 @@ class Campaign:
     def pending(self) -> list[Candidate]:
         return self.store.candidates("pending")
 
+    def _answered(self) -> dict[str, set[int]]:
+        """Automated oracle label -> ids of the candidates it has answered."""
+        return {s.label: self.store.evaluated_by(s.label) for s in self.automated}
+
+    @staticmethod
+    def _sent(assignments: dict[int, set[str]], candidate_id: int, label: str) -> bool:
+        """Whether a candidate went to oracle ``label`` (a candidate nobody routed goes to every oracle)."""
+        assigned = assignments.get(candidate_id)
+        return assigned is None or label in assigned
+
     def unevaluated(self) -> list[Candidate]:
         """Pending candidates that an automated oracle they were sent to has not answered yet."""
-        assignments = self.store.assignments()
-        seen = {s.label: self.store.evaluated_by(s.label) for s in self.automated}
+        assignments, answered = self.store.assignments(), self._answered()
         return [c for c in self.pending()
-                if any(c.id not in ids for label, ids in seen.items() if label in assignments.get(c.id, {label}))]
+                if any(c.id not in ids for label, ids in answered.items() if self._sent(assignments, c.id, label))]
 
     def best(self) -> analysis.Best | None:
         return analysis.best_feasible(self.observations(), self.problem)
@@ -282,17 +291,11 @@ class Campaign:
         """Pending candidates that every automated oracle has answered: only the lab can complete them."""
         if len(self.automated) == len(self.oracles):
             return []
-        assignments = self.store.assignments()
-        lab = {s.label for s in self.oracles if s.manual}
-        waiting = []
-        for cand in self.pending():
-            assigned = assignments.get(cand.id)
-            if assigned is not None and not assigned & lab:
-                continue
-            automated = [s for s in self.automated if assigned is None or s.label in assigned]
-            if all(cand.id in self.store.evaluated_by(s.label) for s in automated):
-                waiting.append(cand)
-        return waiting
+        assignments, answered = self.store.assignments(), self._answered()
+        lab = [s.label for s in self.oracles if s.manual]
+        return [c for c in self.pending()
+                if any(self._sent(assignments, c.id, label) for label in lab)
+                and all(c.id in ids for label, ids in answered.items() if self._sent(assignments, c.id, label))]
 
     # --- evaluation and the loop ------------------------------------------------------------
     def record_result(self, candidate: Candidate, slot: OracleSlot, result: Result,
@@ -313,7 +316,7 @@ class Campaign:
         assignments = store.assignments()
         for slot in self.automated:
             done = store.evaluated_by(slot.label)
-            todo = [c for c in candidates if c.id not in done and slot.label in assignments.get(c.id, {slot.label})]
+            todo = [c for c in candidates if c.id not in done and self._sent(assignments, c.id, slot.label)]
             if not todo:
                 continue
             logger.info("%s: evaluating %d candidate(s)", slot.label, len(todo))
@@ -328,21 +331,19 @@ class Campaign:
     def fail_incomplete(self, candidates: Sequence[Candidate]) -> None:
         """A candidate every oracle has seen but that still lacks a needed output cannot complete."""
         store = self.store
-        assignments = store.assignments()
-        seen = {s.label: store.evaluated_by(s.label) for s in self.automated}
+        assignments, answered = store.assignments(), self._answered()
         lab = [s for s in self.oracles if s.manual]
         current = store.results()
         for cand in candidates:
             now = store.candidate(cand.id)
-            assigned = assignments.get(cand.id)
-            automated = [label for label in seen if assigned is None or label in assigned]
-            if now is None or now.state != "pending" or not all(cand.id in seen[label] for label in automated):
+            if now is None or now.state != "pending" or not all(
+                    cand.id in ids for label, ids in answered.items() if self._sent(assignments, cand.id, label)):
                 continue
             required = self.required(cand.id, assignments)
-            have = {r.output for r in current if r.candidate_id == cand.id}
-            have |= {f"{r.output}@{r.oracle}" for r in current if r.candidate_id == cand.id}
+            rows = [r for r in current if r.candidate_id == cand.id]
+            have = {r.output for r in rows} | {f"{r.output}@{r.oracle}" for r in rows}
             missing = sorted(set(required) - have)
-            from_lab = {n for s in lab if assigned is None or s.label in assigned for n in s.oracle.outputs}
+            from_lab = {n for s in lab if self._sent(assignments, cand.id, s.label) for n in s.oracle.outputs}
             if not missing or {m.partition("@")[0] for m in missing} <= from_lab:
                 continue  # complete, or the lab will enter the rest
             store.record_failure(cand.id, oracle="campaign", required=required,
