@@ -1,0 +1,7 @@
+"""``python -m optimizer.cli``: the `viglas` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

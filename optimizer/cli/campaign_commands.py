@@ -1,0 +1,147 @@
+"""Commands on a campaign as a whole: validate, run, status, export, report, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..campaign import Campaign, Progress
+from .common import open_campaign, print_best, print_table
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    campaign = open_campaign(args)
+    campaign.validate()
+    cfg = campaign.config
+    outputs = ", ".join(f"{k} [{v}]" for k, v in campaign.units.items())
+    print(f"{args.file}: OK - campaign {cfg.name!r}, {len(cfg.oracles)} oracle(s) providing {outputs}; "
+          f"strategy {cfg.strategy}, budget {cfg.loop.budget}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ..executors import ExecutorError, RuntimeProfile, load_profile, make_executor
+
+    # command line over profile file over defaults; --scheduler or --workers alone imply their executor
+    implied = "dask" if args.scheduler else "local" if args.workers and not args.profile else None
+    profile = (load_profile(args.profile) if args.profile else RuntimeProfile()).with_overrides(
+        executor=args.executor or implied, workers=args.workers, scheduler=args.scheduler,
+        threads_per_worker=args.threads, device=args.device, timeout_s=args.timeout_s, retries=args.retries)
+    campaign = Campaign.from_yaml(args.file, runtime=profile.runtime(), force=args.force)
+    campaign.validate()
+    if profile.executor != "serial":
+        import distributed  # noqa: F401  (importing it sets its loggers to INFO, hence after the import)
+
+        # Dask logs every worker and connection at INFO; the progress lines below say what matters
+        logging.getLogger("distributed").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    budget = args.budget or campaign.config.loop.budget
+    remote = profile.scheduler or (profile.jobqueue.system if profile.jobqueue else "")
+    where = {"serial": "in process", "local": f"on {profile.n_workers()} local Dask worker(s)",
+             "dask": f"on Dask ({remote})"}[profile.executor]
+    print(f"running {campaign.config.name!r} {where}: {campaign.n_proposed()}/{budget} "
+          f"candidates so far; store {campaign.store_path}", flush=True)
+
+    def show(event: Progress) -> None:
+        print(event.line(), flush=True)
+
+    try:
+        evaluated = campaign.run(budget, progress=show, executor=make_executor(profile))
+    except ExecutorError as err:  # the store holds every result received; the next run resumes
+        print(f"viglas: stopped: {err}", file=sys.stderr)
+        return 3
+    print(f"done: {evaluated} candidate(s) evaluated in this run; {campaign.n_proposed()}/{budget} in total")
+    waiting = campaign.waiting_for_lab()
+    if waiting:
+        print(f"{len(waiting)} candidate(s) wait for the lab: ids {', '.join(str(c.id) for c in waiting)}. "
+              f"Write a template with `viglas ask {args.file} -n 0 --xlsx lab.xlsx`, fill it in, "
+              f"`viglas tell {args.file} --xlsx lab.xlsx`, then run again.")
+    print_best(campaign)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    campaign = open_campaign(args)
+    store = campaign.store
+    cands = store.candidates()
+    counts = {s: sum(1 for c in cands if c.state == s) for s in ("done", "failed", "pending")}
+    print(f"campaign {campaign.config.name!r} ({campaign.store_path})")
+    print(f"candidates: {len(cands)} ({counts['done']} done, {counts['failed']} failed, {counts['pending']} pending); "
+          f"budget {campaign.config.loop.budget}")
+    pending = [c.id for c in cands if c.state == "pending"]
+    if pending:
+        print("pending ids: " + ", ".join(map(str, pending)))
+    print_best(campaign)
+    if args.calibration:
+        _print_calibration(campaign)
+    return 0
+
+
+def _print_calibration(campaign: Campaign) -> None:
+    from ..calibration import calibrations
+
+    found = calibrations(campaign)
+    if not found:
+        print("calibration: no output has values from two oracles yet")
+    for cal in found:
+        print(f"calibration of {cal.output} [{cal.unit}]: {cal.cheap} vs {cal.trusted}, {len(cal.pairs)} pair(s); "
+              f"mean offset {cal.offset:+.3g}, RMSE {cal.rmse:.3g}, correlation {cal.correlation:.3g}")
+        print_table([{"id": p.candidate_id, "formula": p.formula, cal.cheap: p.cheap, cal.trusted: p.trusted,
+                       "difference": p.cheap - p.trusted} for p in cal.pairs],
+                     ["id", "formula", cal.cheap, cal.trusted, "difference"])
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..export import write_csv
+
+    n = write_csv(open_campaign(args), Path(args.csv))
+    print(f"wrote {n} candidate(s) to {args.csv}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report import write_report
+
+    campaign = open_campaign(args)
+    out = Path(args.out) if args.out else campaign.base_dir / f"{campaign.config.name}-report"
+    print(f"fitting surrogates and drawing plots for {campaign.config.name!r}...", flush=True)
+    paths = write_report(campaign, out)
+    print(f"wrote {paths[0]} and {len(paths) - 1} PNG plot(s) to {out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..dashboard import serve
+
+    print(f"dashboard for {args.file} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    serve(Path(args.file), host=args.host, port=args.port)
+    return 0
+
+
+def register(add: Any) -> None:
+    """Add these commands with ``add(name, func, help)`` (see `optimizer.cli.build_parser`)."""
+    add("validate", cmd_validate, "check a campaign file without running anything")
+    p = add("run", cmd_run, "evaluate pending candidates, then propose and evaluate until the budget")
+    p.add_argument("--budget", type=int, help="total candidates (default: loop.budget)")
+    p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
+    p.add_argument("--threads", "--threads-per-worker", dest="threads", type=int,
+                   help="torch threads per oracle process (local default: cores // workers)")
+    p.add_argument("--device", help="torch device for ML potentials (default cpu)")
+    p.add_argument("--executor", choices=["serial", "local", "dask"],
+                   help="serial (in process, default), local (Dask LocalCluster), dask (--scheduler or profile)")
+    p.add_argument("--workers", type=int, help="local: worker processes (default: number of cores)")
+    p.add_argument("--scheduler", help="dask: scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--profile", help="runtime profile YAML (machine settings; see campaigns/runtime/)")
+    p.add_argument("--timeout-s", type=float, help="seconds one evaluation attempt may run before it is retried")
+    p.add_argument("--retries", type=int, help="extra attempts after a lost worker, error or timeout (default 2)")
+    p = add("status", cmd_status, "counts, best feasible points and pending ids")
+    p.add_argument("--calibration", action="store_true", help="simulation against lab where both measured")
+    p = add("export", cmd_export, "write one row per candidate to CSV")
+    p.add_argument("--csv", required=True, help="output CSV path")
+    p = add("report", cmd_report, "write an HTML report with plots (and the plots as PNG)")
+    p.add_argument("--out", help="output folder (default: <campaign folder>/<name>-report)")
+    p = add("serve", cmd_serve, "start a local web dashboard (pending candidates, result entry, plots)")
+    p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
