@@ -1,6 +1,16 @@
 """Universal ML interatomic potentials that ship their weights, behind one ASE-calculator factory.
 
-Machine settings (device, threads) are passed in, never read from hidden globals.
+Four potentials qualify (their weights are inside their wheels; nothing is downloaded):
+
+| name        | package | model                              | energy scale                       |
+| ----------- | ------- | ---------------------------------- | ---------------------------------- |
+| `chgnet`    | chgnet  | CHGNet 0.3.0 (MPtrj)               | MP2020 (GGA/GGA+U, corrected)      |
+| `7net-0`    | sevenn  | SevenNet-0 (MPtrj)                 | raw PBE(+U), MP2020 not applied    |
+| `7net-l3i5` | sevenn  | SevenNet-l3i5 (MPtrj, lmax 3)      | raw PBE(+U), MP2020 not applied    |
+| `7net-mf-0` | sevenn  | SevenNet-MF-0, r2SCAN head         | r2SCAN (MP2020 does not apply)     |
+
+Machine settings (device, threads) are passed in, never read from hidden globals, and nothing
+process-wide is left changed: `torch_threads` sets torch's pool for a block and restores it.
 """
 
 from __future__ import annotations
@@ -9,8 +19,9 @@ import contextlib
 import importlib.util
 import io
 import logging
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
 
 from ..protocol import OracleSetupError
 
@@ -19,10 +30,28 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PotentialName = Literal["chgnet", "7net-0"]
-_PACKAGE = {"chgnet": "chgnet", "7net-0": "sevenn"}
+PotentialName = Literal["chgnet", "7net-0", "7net-l3i5", "7net-mf-0"]
+
+
+@dataclass(frozen=True)
+class PotentialSpec:
+    """How to build one potential: its package, the model name there, and the head (modal) to use."""
+
+    package: str
+    model: str
+    modal: str | None
+    #: Energies already on the Materials Project 2020 (GGA/GGA+U, corrected) scale.
+    mp2020_compatible: bool
+
+
+POTENTIALS: dict[str, PotentialSpec] = {
+    "chgnet": PotentialSpec("chgnet", "0.3.0", None, True),
+    "7net-0": PotentialSpec("sevenn", "7net-0", None, False),
+    "7net-l3i5": PotentialSpec("sevenn", "7net-l3i5", None, False),
+    "7net-mf-0": PotentialSpec("sevenn", "7net-mf-0", "R2SCAN", False),
+}
 #: Potentials whose energies are already on the Materials Project 2020 (GGA/GGA+U, corrected) scale.
-MP2020_COMPATIBLE = {"chgnet": True, "7net-0": False}
+MP2020_COMPATIBLE = {name: spec.mp2020_compatible for name, spec in POTENTIALS.items()}
 
 
 @dataclass(frozen=True)
@@ -40,28 +69,40 @@ class PotentialInfo:
 
 def check_available(name: str) -> None:
     """Raise `OracleSetupError` if potential ``name`` is unknown or its package is not installed."""
-    if name not in _PACKAGE:
-        raise OracleSetupError(f"potential {name!r} is not one of {sorted(_PACKAGE)}")
-    if importlib.util.find_spec(_PACKAGE[name]) is None:
-        raise OracleSetupError(
-            f"potential {name!r} needs the Python package {_PACKAGE[name]!r}: pip install {_PACKAGE[name]}"
-        )
+    if name not in POTENTIALS:
+        raise OracleSetupError(f"potential {name!r} is not one of {sorted(POTENTIALS)}")
+    package = POTENTIALS[name].package
+    if importlib.util.find_spec(package) is None:
+        raise OracleSetupError(f"potential {name!r} needs the Python package {package!r}: pip install {package}")
 
 
-def load_calculator(
-    name: str = "chgnet", *, device: str = "cpu", threads: int | None = None
-) -> tuple[Calculator, PotentialInfo]:
-    """Build the ASE calculator of potential ``name`` on ``device`` with ``threads`` torch threads.
-
-    Weights come from the installed wheel; nothing is downloaded.
-    """
-    check_available(name)
+@contextlib.contextmanager
+def torch_threads(threads: int | None) -> Iterator[None]:
+    """Run the block with ``threads`` torch threads (None: leave as is), then restore the caller's count."""
+    if threads is None:
+        yield
+        return
     import torch
 
-    if threads is not None:
-        torch.set_num_threads(threads)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def load_calculator(name: str = "chgnet", *, device: str = "cpu") -> tuple[Calculator, PotentialInfo]:
+    """Build the ASE calculator of potential ``name`` on ``device``; weights come from the installed wheel.
+
+    Use `torch_threads` around the calculations to bound the threads they use.
+    """
+    check_available(name)
     from importlib.metadata import version
 
+    import torch
+
+    spec = POTENTIALS[name]
     if name == "chgnet":
         from chgnet.model import CHGNet
         from chgnet.model.dynamics import CHGNetCalculator
@@ -70,11 +111,15 @@ def load_calculator(
             model = CHGNet.load(use_device=device, verbose=False)
             calc = CHGNetCalculator(model=model, use_device=device, on_isolated_atoms="ignore")
         logger.debug("%s", banner.getvalue().strip())
-        info = PotentialInfo("chgnet", version("chgnet"), str(getattr(model, "version", "?")), True)
+        info = PotentialInfo(name, version("chgnet"), str(getattr(model, "version", "?")), True)
     else:
         from sevenn.calculator import SevenNetCalculator
 
-        calc = SevenNetCalculator(model="7net-0", device=device)
-        info = PotentialInfo("7net-0", version("sevenn"), "7net-0", False)
+        with warnings.catch_warnings():
+            # SevenNet warns that no tensor-product accelerator (cuEquivariance, flash) is enabled: CPU use is fine
+            warnings.simplefilter("ignore", UserWarning)
+            calc = SevenNetCalculator(model=spec.model, device=device, modal=spec.modal)
+        model_version = spec.model + (f" ({spec.modal} head)" if spec.modal else "")
+        info = PotentialInfo(name, version("sevenn"), model_version, False)
     logger.info("loaded potential %s on %s (%s torch threads)", info.label(), device, torch.get_num_threads())
     return calc, info

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..atomistic.potential import MP2020_COMPATIBLE
+from ..atomistic.potential import MP2020_COMPATIBLE, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
@@ -118,7 +118,7 @@ class HullOracle:
         if self._calc is None:
             from ..atomistic.potential import load_calculator
 
-            self._calc, _ = load_calculator(self.potential, device=self.device, threads=self.threads)
+            self._calc, _ = load_calculator(self.potential, device=self.device)
         return self._calc
 
     @property
@@ -133,8 +133,9 @@ class HullOracle:
 
     # -- evaluation -----------------------------------------------------------------------------
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        """One `Evaluation` (or `Failure`) per glass composition, in order."""
-        return [self._evaluate_glass(comp) for comp in batch]
+        """One `Evaluation` (or `Failure`) per glass composition, in order (torch uses ``threads`` meanwhile)."""
+        with torch_threads(self.threads):
+            return [self._evaluate_glass(comp) for comp in batch]
 
     def _evaluate_glass(self, comp: Composition) -> Evaluation | Failure:
         key = self._key(comp.formula, comp.M)

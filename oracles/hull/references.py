@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING, Callable, Union
 
 if TYPE_CHECKING:
     from ase import Atoms
+    from ase.calculators.calculator import Calculator
     from pymatgen.core import Structure
+
+    from ..atomistic.potential import PotentialInfo
 
 logger = logging.getLogger(__name__)
 
@@ -160,35 +163,41 @@ def relax_phases(names: list[str], *, potential: str, threads: int | None, devic
     """Relax ``names`` with ``potential``; return (entry dicts, potential metadata)."""
     from dataclasses import asdict
 
+    from ..atomistic.potential import load_calculator, torch_threads
+
+    calculator, info = load_calculator(potential, device=device)
+    with torch_threads(threads):
+        return [_relax_phase(name, calculator, info, fmax_eV_A=fmax_eV_A, max_steps=max_steps)
+                for name in names], asdict(info)
+
+
+def _relax_phase(name: str, calculator: Calculator, info: PotentialInfo, *, fmax_eV_A: float,
+                 max_steps: int) -> dict:
+    """Relax the starting structure(s) of phase ``name`` (cell free); the lowest one as an entry dict."""
     from pymatgen.core import Structure
     from pymatgen.entries.computed_entries import ComputedStructureEntry
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from ..atomistic.potential import load_calculator
     from ..atomistic.relax import relax_structure
 
-    calculator, info = load_calculator(potential, device=device, threads=threads)
-    out = []
-    for name in names:
-        build, source = PHASES[name]
-        made = build()
-        starts = made if isinstance(made, list) else [made]
-        results = [relax_structure(a, calculator, fmax_eV_A=fmax_eV_A, max_steps=max_steps, relax_cell=True)
-                   for a in starts]
-        relaxed, energy_eV, converged = min(results, key=lambda r: r[1] / len(r[0]))
-        # Rebuilt without the calculator's site properties (float32 magmoms are not JSON).
-        raw = AseAtomsAdaptor.get_structure(relaxed)  # type: ignore[arg-type]
-        structure = Structure(raw.lattice, raw.species, raw.frac_coords)
-        entry = ComputedStructureEntry(
-            structure, float(energy_eV), entry_id=f"viglas-{potential}-{name}",
-            parameters={"potential": info.name, "energy_scale": f"mlip:{info.name}"},
-            data={"phase": name, "source": source, "converged": converged, "n_starts": len(starts),
-                  "starts_eV_atom": [round(float(r[1]) / len(r[0]), 5) for r in results]},
-        )
-        logger.info("%-8s %3d atoms  E=%.4f eV/atom  converged=%s", name, len(relaxed),
-                    energy_eV / len(relaxed), converged)
-        out.append(entry.as_dict())
-    return out, asdict(info)
+    build, source = PHASES[name]
+    made = build()
+    starts = made if isinstance(made, list) else [made]
+    results = [relax_structure(a, calculator, fmax_eV_A=fmax_eV_A, max_steps=max_steps, relax_cell=True)
+               for a in starts]
+    relaxed, energy_eV, converged = min(results, key=lambda r: r[1] / len(r[0]))
+    # Rebuilt without the calculator's site properties (float32 magmoms are not JSON).
+    raw = AseAtomsAdaptor.get_structure(relaxed)  # type: ignore[arg-type]
+    structure = Structure(raw.lattice, raw.species, raw.frac_coords)
+    entry = ComputedStructureEntry(
+        structure, float(energy_eV), entry_id=f"viglas-{info.name}-{name}",
+        parameters={"potential": info.name, "energy_scale": f"mlip:{info.name}"},
+        data={"phase": name, "source": source, "converged": converged, "n_starts": len(starts),
+              "starts_eV_atom": [round(float(r[1]) / len(r[0]), 5) for r in results]},
+    )
+    logger.info("%-8s %3d atoms  E=%.4f eV/atom  converged=%s", name, len(relaxed), energy_eV / len(relaxed),
+                converged)
+    return entry.as_dict()
 
 
 def main(argv: list[str] | None = None) -> int:

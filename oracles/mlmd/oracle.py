@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..atomistic.potential import check_available
+from ..atomistic.potential import check_available, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure, Result
@@ -95,20 +95,20 @@ class MLMDOracle:
 
             try:
                 with contextlib.redirect_stdout(io.StringIO()), quiet_potential():  # CHGNet prints on load
-                    calc, info = load_calculator(self.potential, device=self.device, threads=self.threads)
+                    calc, info = load_calculator(self.potential, device=self.device)
             except (ImportError, OSError, RuntimeError) as err:  # a potential that cannot load stops the campaign
                 raise OracleSetupError(f"ML-MD potential {self.potential!r} could not be loaded on "
                                        f"device={self.device!r}: {err}") from err
             self._calculator, self._potential_label = calc, info.label()
             self._loaded = True
-        elif self.threads is not None:
-            import torch
-
-            torch.set_num_threads(self.threads)
         return self._calculator
 
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        """One `Evaluation` or `Failure` per composition, in order."""
+        """One `Evaluation` or `Failure` per composition, in order (torch uses ``threads`` meanwhile)."""
+        with torch_threads(self.threads):
+            return self._evaluate(batch)
+
+    def _evaluate(self, batch: Sequence[Composition]) -> list[Evaluation | Failure]:
         results: list[Result] = []
         for comp in batch:
             try:
