@@ -103,6 +103,7 @@ def load_calculator(name: str = "chgnet", *, device: str = "cpu") -> tuple[Calcu
     import torch
 
     spec = POTENTIALS[name]
+    calc: Calculator
     if name == "chgnet":
         from chgnet.model import CHGNet
         from chgnet.model.dynamics import CHGNetCalculator
