@@ -8,6 +8,7 @@ Optuna's Study), and the readers' entry points.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import analysis
@@ -18,6 +19,7 @@ from .problem import Observation
 from .snapshot import CampaignSnapshot
 from .steps import CampaignRun, Progress
 from .store import HISTORICAL, INITIAL, Candidate
+from .tell import TellError, check_values
 
 if TYPE_CHECKING:
     import pandas
@@ -66,8 +68,73 @@ class Campaign(CampaignCore):
     def best(self) -> analysis.Best | None:
         return analysis.best_feasible(self.observations(), self.problem)
 
+    def tell(self, candidate_id: int, values: dict[str, float], *, std: dict[str, float] | None = None,
+             oracle: str = MANUAL, replace: bool = False) -> Candidate:
+        """Record values (declared units) for a candidate; see `optimizer.tell` for the checks."""
+        units = self.units
+        check_values(values, std, units)
+        oracle = self.lab_label if oracle == MANUAL else oracle
+        self._refuse_withdrawn(candidate_id)
+        self.store.record_values(candidate_id, oracle=oracle, values=values, std=std, units=units,
+                                 required=self.required(candidate_id), replace=replace, mark_evaluated=False,
+                                 provenance={"entered_by": oracle})
+        cand = self.store.candidate(candidate_id)
+        assert cand is not None
+        return cand
+
+    def fail(self, candidate_id: int, reason: str) -> Candidate:
+        """Record that the lab could not make or measure a pending candidate (e.g. "no glass formed").
+
+        Stored like an oracle's failure (the lab's label, the reason); the success model learns from it.
+        """
+        reason = _reason(reason, "failure")
+        self._refuse_withdrawn(candidate_id)
+        cand = self.store.candidate(candidate_id)
+        if cand is not None and cand.state != "pending":
+            raise TellError(f"candidate {candidate_id} is {cand.state}; only a pending candidate can be reported "
+                            "as failed")
+        self.store.record_failure(candidate_id, oracle=self.lab_label, reason=reason,
+                                  required=self.required(candidate_id))
+        final = self.store.candidate(candidate_id)
+        assert final is not None
+        return final
+
+    def withdraw(self, candidate_id: int, reason: str) -> Candidate:
+        """Withdraw a pending candidate before it is made: it frees its budget slot, stays in the history
+        with ``reason``, is never proposed again, and is not a failure to the models."""
+        self.store.withdraw(candidate_id, reason=_reason(reason, "withdrawal"))
+        final = self.store.candidate(candidate_id)
+        assert final is not None
+        return final
+
+    def _refuse_withdrawn(self, candidate_id: int) -> None:
+        cand = self.store.candidate(candidate_id)
+        if cand is None:
+            raise KeyError(f"no candidate with id {candidate_id}")
+        if cand.state == "withdrawn":
+            reason = self.store.withdrawals().get(candidate_id, "")
+            raise TellError(f"candidate {candidate_id} was withdrawn ({reason}); nothing recorded")
+
+    def tell_file(self, path: Path | str, *, replace: bool = False) -> int:
+        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.tell`); return the rows applied."""
+        from .tell import apply_rows, parse_rows
+
+        path = Path(path)
+        rows = parse_rows(path, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
+        return apply_rows(rows, path=path, store=self.store, units=self.units, lab_label=self.lab_label,
+                          required=self.required, replace=replace)
+
     def to_dataframe(self) -> pandas.DataFrame:
         """One row per candidate (`optimizer.export.campaign_dataframe` of the snapshot)."""
         from .export import campaign_dataframe
 
         return campaign_dataframe(self.snapshot())
+
+
+def _reason(text: str, what: str) -> str:
+    reason = " ".join(str(text).split())
+    if not reason:
+        raise TellError(f"give a reason for the {what}, e.g. \"no glass formed\"")
+    if len(reason) > 500:
+        raise TellError(f"the reason for the {what} is {len(reason)} characters; keep it under 500")
+    return reason

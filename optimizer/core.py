@@ -228,38 +228,6 @@ class CampaignCore:
         todo = self._todo(pending)
         return [c for c in pending if todo[c.id]]
 
-    # --- lab entries -----------------------------------------------------------------------
-    def tell(self, candidate_id: int, values: dict[str, float], *, std: dict[str, float] | None = None,
-             oracle: str = MANUAL, replace: bool = False) -> Candidate:
-        """Record values (declared units) for a candidate; see `optimizer.tell` for the checks."""
-        units = self.units
-        check_values(values, std, units)
-        oracle = self.lab_label if oracle == MANUAL else oracle
-        self._refuse_withdrawn(candidate_id)
-        self.store.record_values(candidate_id, oracle=oracle, values=values, std=std, units=units,
-                                 required=self.required(candidate_id), replace=replace, mark_evaluated=False,
-                                 provenance={"entered_by": oracle})
-        cand = self.store.candidate(candidate_id)
-        assert cand is not None
-        return cand
-
-    def _refuse_withdrawn(self, candidate_id: int) -> None:
-        cand = self.store.candidate(candidate_id)
-        if cand is None:
-            raise KeyError(f"no candidate with id {candidate_id}")
-        if cand.state == "withdrawn":
-            reason = self.store.withdrawals().get(candidate_id, "")
-            raise TellError(f"candidate {candidate_id} was withdrawn ({reason}); nothing recorded")
-
-    def tell_file(self, path: Path | str, *, replace: bool = False) -> int:
-        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.tell`); return the rows applied."""
-        from .tell import apply_rows, parse_rows
-
-        path = Path(path)
-        rows = parse_rows(path, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
-        return apply_rows(rows, path=path, store=self.store, units=self.units, lab_label=self.lab_label,
-                          required=self.required, replace=replace)
-
     def candidates(self, ids: Sequence[int]) -> list[Candidate]:
         return [c for c in (self.store.candidate(i) for i in ids) if c is not None]
 
