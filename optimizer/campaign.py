@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import analysis
 from .core import CampaignChangedError, CampaignCore
@@ -42,15 +42,38 @@ class Campaign(CampaignCore):
 
         return summary_html(self.snapshot())
 
-    def ask(self, n: int | None = None) -> list[Candidate]:
+    def ask(self, n: int | None = None, *, template: Path | str | None = None) -> list[Candidate]:
         """Propose ``n`` (default ``loop.batch_size``) candidates and reserve them as pending.
 
-        Never beyond ``loop.budget``: near it fewer come back, at it none.
+        Never beyond ``loop.budget``: near it fewer come back, at it none. With ``template`` (.csv or
+        .xlsx), the new candidates and those waiting for the lab are written there for the lab to fill
+        in, inside the reserving transaction: if the file cannot be written, nothing is reserved.
+        ``n=0`` with a template writes only the candidates waiting for the lab.
         """
         n = self.config.loop.batch_size if n is None else n
-        if isinstance(n, bool) or n < 1:
-            raise ValueError(f"n={n}: ask for at least one candidate")
-        return self.reserve(n, budget=self.config.loop.budget)
+        if isinstance(n, bool) or n < (0 if template is not None else 1):
+            raise ValueError(f"n={n}: ask for at least {0 if template is not None else 1} candidate(s)")
+        path = None if template is None else Path(template)
+        if path is not None:
+            from .templates import check_template_path
+
+            check_template_path(path)
+        return self.reserve(n, budget=self.config.loop.budget,
+                            then=None if path is None else lambda batch: self._write_template(path, batch))
+
+    def template_rows(self, batch: Sequence[Candidate] = ()) -> list[dict[str, object]]:
+        """Rows of a lab template: the candidates waiting for the lab, then ``batch``."""
+        new = {c.id for c in batch}
+        waiting = [c for c in self.waiting_for_lab() if c.id not in new]
+        return [{"id": c.id, **c.composition.as_dict(), "cl_al": round(c.composition.cl_al, 6),
+                 "formula": c.composition.formula} for c in [*waiting, *batch]]
+
+    def _write_template(self, path: Path, batch: Sequence[Candidate]) -> None:
+        from .templates import template_columns, write_template
+
+        lab = [s for s in self.oracles if s.manual]
+        outputs = list(lab[0].oracle.outputs) if lab else list(self.problem.outputs)
+        write_template(path, self.template_rows(batch), template_columns(self.units, outputs))
 
     def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None) -> int:
         """Evaluate what is pending, then ask and evaluate batches in this process until ``budget``
@@ -116,11 +139,16 @@ class Campaign(CampaignCore):
             raise TellError(f"candidate {candidate_id} was withdrawn ({reason}); nothing recorded")
 
     def tell_file(self, path: Path | str, *, replace: bool = False) -> int:
-        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.tell`); return the rows applied."""
-        from .tell import apply_rows, parse_rows
+        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.lab_rows`); return the rows applied."""
+        from .lab_rows import apply_rows, parse_rows
+        from .tables import TableError, read_table
 
         path = Path(path)
-        rows = parse_rows(path, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
+        try:
+            table = read_table(path)
+        except TableError as err:
+            raise TellError(str(err)) from None
+        rows = parse_rows(path, table, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
         return apply_rows(rows, path=path, store=self.store, units=self.units, lab_label=self.lab_label,
                           required=self.required, replace=replace)
 

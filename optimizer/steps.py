@@ -9,16 +9,17 @@ candidate, `todo` oracles, `record` each answer as it arrives, then `finish`.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
-from oracles.results import Result
+from oracles.results import Failure, Result
 
 from . import analysis
 from .config import ConfigError
 from .core import CampaignCore
 from .oracle_factory import OracleSlot
-from .store import Candidate
+from .store import Candidate, runner_lock
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +61,14 @@ class CampaignRun:
         campaign: the campaign core.
         budget: total candidates (``loop.budget`` if None).
         progress: called with a `Progress` after each finished batch or candidate.
+        retries: extra attempts at an evaluation during which the running process died (in-process
+            executors), before the candidate is failed instead of crashing every resume.
     """
 
     campaign: CampaignCore
     budget: int | None = None
     progress: Callable[[Progress], None] | None = None
+    retries: int = 2
     stats: RunStats = field(default_factory=RunStats)
     lab_waiting: bool = False
     reserved: set[int] = field(default_factory=set)
@@ -79,6 +83,27 @@ class CampaignRun:
     def limit(self) -> int:
         assert self.budget is not None
         return self.budget
+
+    @contextmanager
+    def exclusive(self, command: str = "viglas run") -> Iterator[None]:
+        """Hold the campaign's runner lock: a second run of the same campaign is refused, naming this one."""
+        with runner_lock(self.campaign.store_path, command=command):
+            yield
+
+    def start(self, candidate: Candidate, slot: OracleSlot) -> bool:
+        """Note an evaluation attempt before it starts; False (and the candidate failed with the reason) when
+        earlier attempts killed the process ``retries + 1`` times."""
+        attempt = self.campaign.store.start_attempt(candidate.id, slot.label)
+        allowed = self.retries + 1
+        if attempt > allowed:
+            self.record(candidate, slot, Failure(
+                f"the run stopped during this evaluation {attempt - 1} time(s) (the oracle may crash the process: "
+                "a segfault, os._exit or running out of memory); not retried. Isolate it with --executor local"))
+            return False
+        if attempt > 1:
+            logger.warning("candidate %d: the previous run stopped during its evaluation by %s; attempt %d of %d",
+                           candidate.id, slot.label, attempt, allowed)
+        return True
 
     def resumable(self) -> list[Candidate]:
         """Pending candidates from earlier runs that an automated oracle still has to answer."""

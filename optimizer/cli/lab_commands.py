@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, Sequence
 
 from ..tell import TellError
@@ -14,24 +13,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     campaign = open_campaign(args)
     campaign.validate()
     n = campaign.config.loop.batch_size if args.n is None else args.n
-    if n < 0:
-        raise ValueError(f"-n {n}: give a number of candidates >= 0")
-    candidates = campaign.ask(n) if n > 0 else []
-    waiting = [c for c in campaign.waiting_for_lab() if c.id not in {x.id for x in candidates}]
-    rows = [{"id": c.id, **c.composition.as_dict(), "cl_al": round(c.composition.cl_al, 6),
-             "formula": c.composition.formula} for c in [*waiting, *candidates]]
-    columns = ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula"]
     template = args.csv or args.xlsx
+    if n < 0 or (n == 0 and not template):
+        raise ValueError(f"-n {n}: ask for at least 1 candidate (or -n 0 with --csv/--xlsx for a template of the "
+                         "candidates waiting for the lab)")
+    candidates = campaign.ask(n, template=template)
+    if n > len(candidates):
+        print(f"reserved {len(candidates)} of {n}: the budget of {campaign.config.loop.budget} is reached; raise "
+              "loop.budget (with --force) to ask for more")
+    rows = campaign.template_rows(candidates)
     if template:
-        from ..ask import write_template
-
-        write_template(campaign, rows, Path(template))
         print(f"wrote {len(rows)} pending candidate(s) to {template}; fill in the result columns "
               "(units in brackets; other units such as mS/cm or K are converted if you change the bracket)")
     if not rows:
         print("no pending candidates")
         return 0
-    print_table(rows, columns)
+    print_table(rows, ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula"])
     return 0
 
 
