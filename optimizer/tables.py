@@ -84,7 +84,9 @@ def _read_csv(path: Path) -> Table:
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
     except csv.Error as err:
         raise TableError(f"{path}: not a well-formed table: {err}") from None
-    header_at = next(i for i, r in enumerate(records) if any(c.strip() for c in r))
+    header_at = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if header_at is None:
+        raise TableError(f"{path}: has no header row")
     headers = _headers(path, records[header_at])
     rows, numbers = [], []
     for index, record in enumerate(records[header_at + 1:], start=header_at + 2):

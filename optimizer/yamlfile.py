@@ -69,7 +69,8 @@ def check_events(text: str, source: str) -> None:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
-        raise YamlError(f"{source}{where}: not valid YAML: {getattr(err, 'problem', None) or err}") from None
+        reason = " ".join(str(getattr(err, "problem", None) or err).split())
+        raise YamlError(f"{source}{where}: not valid YAML: {reason}") from None
 
 
 def _enter_value(stack: list[_Level], source: str, line: int, *, key: str | None) -> None:
