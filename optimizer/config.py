@@ -41,6 +41,8 @@ class SpaceConfig(_Strict):
     o_al: tuple[Float, Float] = Field(description="[low, high] O/Al molar ratio")
     s_al: tuple[Float, Float] = Field((0.0, 0.0), description="[low, high] S/Al molar ratio")
     min_cl_al: Float = Field(0.0, ge=0, description="minimum Cl/Al after charge balance")
+    constraints: list[str] = Field(default_factory=list,
+                                   description="linear constraints in m_al, o_al, s_al, e.g. 'o_al + s_al <= 0.9'")
 
     @field_validator("m_al", "o_al", "s_al")
     @classmethod
@@ -87,10 +89,24 @@ class OracleConfig(BaseModel):
         return dict(self.options) if self.kind == "python" else dict(self.model_extra or {})
 
 
+class StopWhen(_Strict):
+    """When `run` stops before the budget; each rule given is checked before a batch is reserved."""
+
+    no_improvement_batches: Int | None = Field(
+        None, ge=1, description="stop after this many batches in a row without a better feasible point "
+                                "(best value for one objective, hypervolume for several)")
+    expected_improvement_below: Float | None = Field(
+        None, gt=0, description="stop when the model expects less improvement than this from the next batch, in "
+                                "the objective's unit (for several objectives: hypervolume, product of units)")
+
+
 class LoopConfig(_Strict):
     initial: Int = Field(8, ge=0, description="space-filling points before the first model")
     batch_size: Int = Field(4, ge=1, description="candidates per proposal")
     budget: Int = Field(40, ge=1, description="total evaluations")
+    same_within_batch: list[Literal["M"]] = Field(
+        default_factory=list, description="categorical parameters each batch keeps to one value (one furnace run)")
+    stop_when: StopWhen | None = Field(None, description="stopping rules before the budget")
 
 
 class ListedCandidate(_Strict):
