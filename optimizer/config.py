@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracles import Composition, CompositionError, CompositionSpace
+from oracles import Composition, CompositionError, CompositionSpace, ConstraintError, LinearConstraint
 
 from . import yamlfile
 from .problem import Objective, OutcomeConstraint, Problem
@@ -55,7 +55,15 @@ class SpaceConfig(_Strict):
         return bounds
 
     def to_space(self) -> CompositionSpace:
-        return CompositionSpace(tuple(self.M), self.m_al, self.o_al, self.s_al, self.min_cl_al)
+        """The space; raises `ConstraintError` (with the constraint's index) or `CompositionError`."""
+        constraints = []
+        for i, text in enumerate(self.constraints):
+            try:
+                constraints.append(LinearConstraint.parse(text))
+            except ConstraintError as err:
+                raise ConstraintError(str(err), index=i) from None
+        return CompositionSpace(tuple(self.M), self.m_al, self.o_al, self.s_al, self.min_cl_al,
+                                constraints=tuple(constraints))
 
 
 class ObjectiveConfig(_Strict):
@@ -177,6 +185,9 @@ def _check_semantics(config: CampaignConfig, source: str, lines: dict[tuple[Any,
 
     try:
         config.space.to_space()
+    except ConstraintError as err:
+        loc: tuple[Any, ...] = ("space",) if err.index is None else ("space", "constraints", err.index)
+        raise ConfigError(f"{yamlfile.where(source, lines, loc)}: {yamlfile.dotted(loc)}: {err}") from None
     except CompositionError as err:
         raise ConfigError(f"{yamlfile.where(source, lines, ('space',))}: space: {err}") from None
     for i, text in enumerate(config.constraints):

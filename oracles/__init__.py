@@ -5,6 +5,7 @@ that need them.
 """
 
 from .composition import Composition, CompositionError
+from .constraints import ConstraintError, LinearConstraint
 from .protocol import Oracle, OracleSetupError
 from .results import Evaluation, Failure, Result
 from .space import CompositionSpace
@@ -13,8 +14,10 @@ __all__ = [
     "Composition",
     "CompositionError",
     "CompositionSpace",
+    "ConstraintError",
     "Evaluation",
     "Failure",
+    "LinearConstraint",
     "Oracle",
     "OracleSetupError",
     "Result",

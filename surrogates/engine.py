@@ -174,6 +174,8 @@ def propose_encoded(
     seed: int,
     settings: EngineSettings | None = None,
     fused: Mapping[int, FidelityData] | None = None,
+    metal: int | None = None,
+    same_metal: bool = False,
 ) -> tuple[Tensor, Fitted]:
     """``q x d`` encoded candidates (not yet snapped) and the fitted surrogates they came from.
 
@@ -184,6 +186,7 @@ def propose_encoded(
         X_pending: ``p x d`` encoded pending candidates, or None.
         fused: outputs (by column) measured by several oracles, fused in one multi-task GP each;
             ``data.Y`` holds their values at the most trusted fidelity (for the incumbents).
+        metal, same_metal: keep the batch to one metal (see `optimize_batch`).
     """
     settings = settings or EngineSettings()
     rng = np.random.default_rng(seed)
@@ -204,5 +207,6 @@ def propose_encoded(
             kind, fitted.model, fitted.target, X_baseline=data.X, Y_baseline=data.Y, X_pending=X_pending,
             seed=seed, mc_samples=settings.mc_samples,
         )
-        candidates, _ = optimize_batch(acqf, encoder, q, X_pending=X_pending, seed=seed, settings=settings.optimize)
+        candidates, _ = optimize_batch(acqf, encoder, q, X_pending=X_pending, seed=seed, settings=settings.optimize,
+                                       metal=metal, same_metal=same_metal)
     return candidates, fitted

@@ -2,8 +2,9 @@
 
 A row is ``[m, o, s, k]``: the three ratios scaled to [0, 1] over the box, then the index ``k`` of
 M in ``space.metals`` (a categorical column for `MixedSingleTaskGP`, never fed to a Matern kernel).
-Charge balance ``m_al - 2 (o_al + s_al) >= min_cl_al - 3`` is linear in the scaled ratios, so it is
-written once here as a BoTorch ``inequality_constraints`` entry.
+Charge balance ``m_al - 2 (o_al + s_al) >= min_cl_al - 3`` and the space's own linear constraints
+(``space.constraints``) are linear in the scaled ratios, so they are written once here as BoTorch
+``inequality_constraints`` entries.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from oracles import Composition, CompositionSpace
 DTYPE = torch.float64
 #: Column of M in an encoded row.
 CAT_DIM = 3
-#: Safety margin (Cl/Al units) kept from ``min_cl_al`` by the optimiser; `snap` absorbs the rest.
+#: Safety margin kept from ``min_cl_al`` (Cl/Al units) and from each constraint's bound (its own units)
+#: by the optimiser; `snap` absorbs the rest.
 CL_MARGIN = 1e-6
 
 
@@ -64,24 +66,39 @@ class SpaceEncoder:
         safe = np.where(self.width > 0, self.width, 1.0)
         return list(((np.asarray(ratios) - self.low) / safe).clip(0.0, 1.0))
 
+    def _halfspaces(self) -> list[tuple[np.ndarray, float]]:
+        """Charge balance and the space's constraints on the scaled ratios, as ``c . u >= rhs`` with a margin
+        of `CL_MARGIN` (in each inequality's own units), leaving out those that cannot bind in the box."""
+        sp, out = self.space, []
+        for i, (a, b) in enumerate(sp.halfspaces()):  # a . x <= b with x = low + width * u
+            coeffs = -np.asarray(a) * self.width
+            rhs = float(np.dot(a, self.low)) - b
+            if rhs - np.minimum(coeffs, 0.0).sum() <= 0:  # the largest a . x in the box already satisfies it
+                continue
+            room = sp.max_cl_al - sp.min_cl_al if i == 0 else 2 * CL_MARGIN  # a tight charge balance keeps less
+            out.append((coeffs, rhs + min(CL_MARGIN, max(room, 0.0) / 2)))
+        return out
+
     def inequality_constraints(self) -> list[tuple[Tensor, Tensor, float]] | None:
-        """Charge balance on the scaled ratios, as BoTorch's ``sum_i c_i x_i >= rhs``; None if it never binds."""
-        sp = self.space
-        lowest_cl = 3.0 + sp.m_al[0] - 2.0 * (sp.o_al[1] + sp.s_al[1])
-        if lowest_cl >= sp.min_cl_al:
-            return None
-        coeffs = torch.tensor([self.width[0], -2.0 * self.width[1], -2.0 * self.width[2]], dtype=DTYPE)
-        margin = min(CL_MARGIN, max(sp.max_cl_al - sp.min_cl_al, 0.0) / 2)
-        rhs = sp.min_cl_al + margin - 3.0 - self.low[0] + 2.0 * (self.low[1] + self.low[2])
-        return [(torch.tensor([0, 1, 2]), coeffs, float(rhs))]
+        """Charge balance and the space's constraints on the scaled ratios, as BoTorch's ``sum_i c_i x_i >= rhs``;
+        None if none can bind in the box."""
+        found = [(torch.tensor([0, 1, 2]), torch.tensor(c, dtype=DTYPE), rhs) for c, rhs in self._halfspaces()]
+        return found or None
 
     def satisfies(self, X: Tensor) -> Tensor:
-        """Boolean ``n`` mask: rows of ``X`` (``n x >=3``, scaled ratios first) inside the charge-balance cut."""
-        constraints = self.inequality_constraints()
-        if constraints is None:
-            return torch.ones(X.shape[0], dtype=torch.bool)
-        idx, coeffs, rhs = constraints[0]
-        return X[:, idx] @ coeffs >= rhs
+        """Boolean ``n`` mask: rows of ``X`` (``n x >=3``, scaled ratios first) inside every inequality."""
+        ok = torch.ones(X.shape[0], dtype=torch.bool)
+        for idx, coeffs, rhs in self.inequality_constraints() or []:
+            ok &= X[:, idx] @ coeffs >= rhs
+        return ok
+
+    @property
+    def sampling_bounds(self) -> Tensor:
+        """``2 x 3`` box of the scaled ratios where feasible points lie (the whole unit box without constraints)."""
+        low, high = self.space.sampling_box
+        safe = np.where(self.width > 0, self.width, 1.0)
+        scaled = np.stack([(low - self.low) / safe, (high - self.low) / safe]).clip(0.0, 1.0)
+        return torch.tensor(scaled, dtype=DTYPE)
 
     def ratios(self, X: Tensor) -> np.ndarray:
         """``n x 3`` array of (m_al, o_al, s_al) of encoded rows ``X`` (``n x 4``)."""
@@ -98,23 +115,28 @@ class SpaceEncoder:
         return out
 
     def _project(self, ratios: np.ndarray) -> np.ndarray:
-        """Alternate projections onto the box and the charge-balance half-space (a no-op if inside)."""
-        normal = np.array([1.0, -2.0, -2.0])
-        bound = self.space.min_cl_al - 3.0 + 1e-9
+        """Cyclic projections onto the box and each half-space (a no-op if inside)."""
+        planes = [(np.asarray(a, dtype=float), b - 1e-9) for a, b in self.space.halfspaces()]
         x = ratios.copy()
-        for _ in range(50):
-            x = np.clip(x, self.low, self.low + self.width)
-            gap = bound - normal @ x
-            if gap <= 0:
+        high = self.low + self.width
+        for _ in range(200):
+            x = np.clip(x, self.low, high)
+            worst = 0.0
+            for normal, bound in planes:
+                gap = normal @ x - bound
+                if gap > 0:
+                    x = x - gap * normal / (normal @ normal)
+                    worst = max(worst, gap)
+            if worst == 0.0:
                 break
-            x = x + gap * normal / (normal @ normal)
-        return np.clip(x, self.low, self.low + self.width)
+        return np.clip(x, self.low, high)
 
     def _into_space(self, metal: str, ratios: np.ndarray) -> Composition:
         comp = Composition(metal, *(float(v) for v in ratios))
         snapped = self.space.snap(comp, strict=False)
-        if snapped is None:  # only if the projection had not converged: fall back to a lattice corner
-            sp = self.space
-            snapped = self.space.snap(Composition(metal, sp.m_al[1], sp.o_al[0], sp.s_al[0]), strict=True)
+        if snapped is None:  # only if the projection had not converged: fall back to the deepest point
+            centre = self.space.polytope().chebyshev()
+            assert centre is not None  # the space checked at construction that its region is not empty
+            snapped = self.space.snap(Composition(metal, *(float(v) for v in centre[0])), strict=True)
         assert snapped is not None
         return snapped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from ..problem import Problem
-from .base import Proposal, RandomStrategy, SobolStrategy, Strategy
+from .base import FREE, BatchRule, Proposal, RandomStrategy, SobolStrategy, Strategy
 
 #: strategy name -> "module:Class"; every name the campaign YAML accepts.
 STRATEGIES: dict[str, str] = {
@@ -36,4 +36,5 @@ def make_strategy(name: str, problem: Problem, *, seed: int) -> Strategy:
     return strategy_cls(problem, seed=seed)
 
 
-__all__ = ["STRATEGIES", "Proposal", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]
+__all__ = ["FREE", "STRATEGIES", "BatchRule", "Proposal", "RandomStrategy", "SobolStrategy", "Strategy",
+           "make_strategy"]

@@ -17,7 +17,7 @@ from surrogates.errors import SurrogateFitError
 
 from .. import modelling
 from ..problem import Observation
-from .base import Proposal, Strategy
+from .base import FREE, BatchRule, Proposal, Strategy
 
 if TYPE_CHECKING:
     from surrogates.engine import FidelityData, Fitted
@@ -37,22 +37,25 @@ class GPStrategy(Strategy):
         """Outputs to fuse across oracles (none here; the multi-fidelity strategy overrides this)."""
         return None
 
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition], *,
+                batch: BatchRule = FREE) -> list[Proposal]:
         n_seen = len(observations) + len(pending)
         seed = int(self.rng(n_seen).integers(2**31 - 1))
         encoder = modelling.encoder(self.problem)
+        metals = self.problem.space.metals
         try:
             X, fitted = propose_encoded(
                 self.kind, encoder, modelling.dataset(self.problem, observations), modelling.target(self.problem),
                 names=self.problem.outputs, q=n, seed=seed, settings=self.settings,
                 X_pending=encoder.encode(pending) if pending else None, fused=self.fused(observations),
+                metal=None if batch.metal is None else metals.index(batch.metal), same_metal=batch.same_metal,
             )
         except SurrogateFitError as err:
             logger.warning("%s: %s; proposing a space-filling batch this round", self.name, err)
-            return self._fill([], n, set(pending) | {o.composition for o in observations}, n_seen)
+            return self._fill([], n, set(pending) | {o.composition for o in observations}, n_seen, batch)
         comps = encoder.decode(X)
         proposals = self.finish(comps, fitted, observations)
-        return self._fill(proposals, n, set(pending) | {o.composition for o in observations}, n_seen)
+        return self._fill(proposals, n, set(pending) | {o.composition for o in observations}, n_seen, batch)
 
     def finish(self, comps: list[Composition], fitted: Fitted, observations: Sequence[Observation]) -> list[Proposal]:
         """Proposals for the optimised ``comps`` (routing is the multi-fidelity strategy's)."""
@@ -61,15 +64,17 @@ class GPStrategy(Strategy):
     def record(self, fitted: Fitted) -> dict[str, Any]:
         return {"strategy": self.name, "kind": self.kind}
 
-    def _fill(self, proposed: list[Proposal], n: int, taken: set[Composition], n_seen: int) -> list[Proposal]:
-        """Drop repeats of taken or earlier points; top up with unseen Sobol points."""
+    def _fill(self, proposed: list[Proposal], n: int, taken: set[Composition], n_seen: int,
+              batch: BatchRule) -> list[Proposal]:
+        """Drop repeats of taken or earlier points; top up with unseen Sobol points (of the batch's metal)."""
         out: list[Proposal] = []
         for p in proposed:
             if p.composition not in taken and all(p.composition != q.composition for q in out):
                 out.append(p)
         skip = n_seen
         while len(out) < n:
-            for comp in self.problem.space.sobol(n, seed=self.seed, skip=skip):
+            chosen = [q.composition for q in out]
+            for comp in self.problem.space.sobol(n, seed=self.seed, skip=skip, metal=batch.metal_for(chosen)):
                 if comp not in taken and all(comp != q.composition for q in out) and len(out) < n:
                     out.append(Proposal(comp, record={"strategy": self.name, "note": "space-filling"}))
             skip += n

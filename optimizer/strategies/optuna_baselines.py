@@ -6,6 +6,9 @@ points. Evaluated candidates are COMPLETE trials with their outcome constraints 
 ``constraints`` (Optuna 5's replacement of ``constraints_func``; feasible when <= 0); failed ones
 are FAIL trials; pending ones RUNNING trials (TPE runs with ``constant_liar``, GPSampler conditions
 on running trials, NSGA-II ignores them; repeats are re-asked, then replaced by uniform points).
+A point outside ``space.constraints`` is re-asked the same way, never proposed. With one metal per batch
+(``loop.same_within_batch: [M]``) the first ask chooses M and the rest of the batch is asked through
+``PartialFixedSampler({"M": metal})``.
 
 Charge balance by reparametrisation, so every sampler sees a plain box and every point is feasible:
 ``M``, ``m_al`` (lower bound raised to where a composition exists), and ``u_o, u_s`` in [0, 1] with
@@ -28,49 +31,49 @@ from optuna.trial import TrialState
 from oracles import Composition, CompositionSpace
 
 from ..problem import Observation
-from .base import Proposal, Strategy
+from .base import FREE, BatchRule, Proposal, Strategy
 
 NSGA2_POPULATION = 8
 _GENERATION_KEY = "NSGAIISampler:generation"
 
 
 class Reparametrisation:
-    """Box parameters ``(M, m_al, u_o, u_s)`` <-> feasible compositions of ``space`` (see module doc)."""
+    """Box parameters ``(M, m_al, u_o, u_s)`` <-> compositions of ``space`` inside the charge-balance cut (see
+    module doc). The box is ``space.sampling_box``: the bounds, or with ``space.constraints`` the smallest box
+    holding the region, so that a constraint such as ``m_al >= 0.8`` costs no rejected asks."""
 
     def __init__(self, space: CompositionSpace) -> None:
         self.space = space
-        sp = space
-        self.m_low = min(max(sp.m_al[0], sp.min_cl_al - 3.0 + 2.0 * (sp.o_al[0] + sp.s_al[0])), sp.m_al[1])
+        low, high = space.sampling_box
+        (self.lo_m, self.lo_o, self.lo_s), (self.hi_m, self.hi_o, self.hi_s) = map(float, low), map(float, high)
+        self.m_low = min(max(self.lo_m, space.min_cl_al - 3.0 + 2.0 * (self.lo_o + self.lo_s)), self.hi_m)
 
     @property
     def distributions(self) -> dict[str, BaseDistribution]:
         return {
             "M": CategoricalDistribution(list(self.space.metals)),
-            "m_al": FloatDistribution(self.m_low, self.space.m_al[1]),
+            "m_al": FloatDistribution(self.m_low, self.hi_m),
             "u_o": FloatDistribution(0.0, 1.0),
             "u_s": FloatDistribution(0.0, 1.0),
         }
 
     def _o_max(self, m: float) -> float:
-        sp = self.space
-        return max(min(sp.o_al[1], (3.0 + m - sp.min_cl_al) / 2.0 - sp.s_al[0]), sp.o_al[0])
+        return max(min(self.hi_o, (3.0 + m - self.space.min_cl_al) / 2.0 - self.lo_s), self.lo_o)
 
     def _s_max(self, m: float, o: float) -> float:
-        sp = self.space
-        return max(min(sp.s_al[1], (3.0 + m - sp.min_cl_al) / 2.0 - o), sp.s_al[0])
+        return max(min(self.hi_s, (3.0 + m - self.space.min_cl_al) / 2.0 - o), self.lo_s)
 
     def to_composition(self, params: dict[str, Any]) -> Composition | None:
-        sp, m = self.space, float(params["m_al"])
-        o = sp.o_al[0] + params["u_o"] * (self._o_max(m) - sp.o_al[0])
-        s = sp.s_al[0] + params["u_s"] * (self._s_max(m, o) - sp.s_al[0])
-        return sp.snap(Composition(params["M"], m, o, s), strict=False)
+        m = float(params["m_al"])
+        o = self.lo_o + params["u_o"] * (self._o_max(m) - self.lo_o)
+        s = self.lo_s + params["u_s"] * (self._s_max(m, o) - self.lo_s)
+        return self.space.snap(Composition(params["M"], m, o, s), strict=False)
 
     def to_params(self, comp: Composition) -> dict[str, Any]:
-        sp = self.space
-        m = min(max(comp.m_al, self.m_low), sp.m_al[1])
-        span_o, span_s = self._o_max(m) - sp.o_al[0], self._s_max(m, comp.o_al) - sp.s_al[0]
-        u_o = (comp.o_al - sp.o_al[0]) / span_o if span_o > 0 else 0.0
-        u_s = (comp.s_al - sp.s_al[0]) / span_s if span_s > 0 else 0.0
+        m = min(max(comp.m_al, self.m_low), self.hi_m)
+        span_o, span_s = self._o_max(m) - self.lo_o, self._s_max(m, comp.o_al) - self.lo_s
+        u_o = (comp.o_al - self.lo_o) / span_o if span_o > 0 else 0.0
+        u_s = (comp.s_al - self.lo_s) / span_s if span_s > 0 else 0.0
         return {"M": comp.M, "m_al": m, "u_o": min(max(u_o, 0.0), 1.0), "u_s": min(max(u_s, 0.0), 1.0)}
 
 
@@ -115,28 +118,35 @@ class OptunaStrategy(Strategy):
                                                     distributions=dists))
         return trials
 
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition], *,
+                batch: BatchRule = FREE) -> list[Proposal]:
         n_seen = len(observations) + len(pending)
         rng = self.rng(n_seen)
-        rep = Reparametrisation(self.problem.space)
+        space = self.problem.space
+        rep = Reparametrisation(space)
         taken = set(pending) | {o.composition for o in observations}
         out: list[Composition] = []
         with quiet_optuna():
-            study = optuna.create_study(
-                sampler=self.sampler(int(rng.integers(2**31 - 1))),
-                directions=[o.goal for o in self.problem.objectives],
-            )
+            base = self.sampler(int(rng.integers(2**31 - 1)))
+            study = optuna.create_study(sampler=base, directions=[o.goal for o in self.problem.objectives])
             study.add_trials(self._trials(observations, pending))
             for _ in range(5 * n):
                 if len(out) == n:
                     break
+                metal = batch.metal_for(out)
+                # one furnace per batch: the sampler proposes the other parameters at the batch's metal
+                study.sampler = base if metal is None else optuna.samplers.PartialFixedSampler({"M": metal}, base)
                 trial = study.ask(rep.distributions)  # stays RUNNING: later asks see it as pending
                 comp = rep.to_composition(trial.params)
-                if comp is not None and comp not in taken and comp not in out:
+                # a point outside space.constraints is re-asked (its trial stays RUNNING: a lie keeps TPE away)
+                if comp is not None and space.contains(comp) and comp not in taken and comp not in out \
+                        and batch.admits(comp, out):
                     out.append(comp)
         while len(out) < n:  # the sampler kept repeating itself: uniform points instead
-            out.extend(c for c in self.problem.space.uniform(n, rng=rng) if c not in taken and c not in out)
-        return [Proposal(c) for c in out[:n]]
+            for c in space.uniform(n, rng=rng, metal=batch.metal_for(out)):
+                if c not in taken and c not in out and batch.admits(c, out) and len(out) < n:
+                    out.append(c)
+        return [Proposal(c) for c in out]
 
 
 class OptunaTPEStrategy(OptunaStrategy):
