@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from oracles import Composition
+
 from . import analysis
 from .core import CampaignChangedError, CampaignCore
 from .executors.serial import SerialExecutor
@@ -23,6 +25,9 @@ from .tell import TellError, check_values
 
 if TYPE_CHECKING:
     import pandas
+
+    from .explain import Expectation, Explanation
+    from .insight import Prediction, Predictor
 
 logger = logging.getLogger(__name__)
 
@@ -47,33 +52,52 @@ class Campaign(CampaignCore):
 
         Never beyond ``loop.budget``: near it fewer come back, at it none. With ``template`` (.csv or
         .xlsx), the new candidates and those waiting for the lab are written there for the lab to fill
-        in, inside the reserving transaction: if the file cannot be written, nothing is reserved.
-        ``n=0`` with a template writes only the candidates waiting for the lab.
+        in (with the model's read-only predictions), inside the reserving transaction: if the file cannot
+        be written, nothing is reserved. ``n=0`` with a template writes only those waiting for the lab.
         """
         n = self.config.loop.batch_size if n is None else n
         if isinstance(n, bool) or n < (0 if template is not None else 1):
             raise ValueError(f"n={n}: ask for at least {0 if template is not None else 1} candidate(s)")
-        path = None if template is None else Path(template)
-        if path is not None:
-            from .templates import check_template_path
+        if template is None:
+            return self.reserve(n, budget=self.config.loop.budget)
+        from .templates import check_template_path
 
-            check_template_path(path)
+        path = Path(template)
+        check_template_path(path)
+        predictor = self.predictor()  # fitted before the write transaction: the data do not change by reserving
         return self.reserve(n, budget=self.config.loop.budget,
-                            then=None if path is None else lambda batch: self._write_template(path, batch))
+                            then=lambda batch: self._write_template(path, batch, predictor))
 
-    def template_rows(self, batch: Sequence[Candidate] = ()) -> list[dict[str, object]]:
-        """Rows of a lab template: the candidates waiting for the lab, then ``batch``."""
+    def predictor(self) -> Predictor | None:
+        """The model of the current data, or None (fewer than two complete evaluations, or no torch here)."""
+        try:
+            from .insight import Predictor
+        except ImportError:  # pragma: no cover - torch is a dependency; a broken install still gets its template
+            return None
+        snapshot = self.snapshot()
+        return Predictor.fit(snapshot.problem, snapshot.observations)
+
+    def template_rows(self, batch: Sequence[Candidate] = (), predictor: Predictor | None = None
+                      ) -> list[dict[str, object]]:
+        """Rows of a lab template: the candidates waiting for the lab, then ``batch``, each with the model's
+        read-only columns (see `optimizer.templates.model_cells`)."""
+        from .templates import model_cells
+
         new = {c.id for c in batch}
-        waiting = [c for c in self.waiting_for_lab() if c.id not in new]
+        candidates = [*(c for c in self.waiting_for_lab() if c.id not in new), *batch]
+        found = predictor.predict([c.composition for c in candidates]) if predictor else [None] * len(candidates)
+        proposals = self.store.proposals()
         return [{"id": c.id, **c.composition.as_dict(), "cl_al": round(c.composition.cl_al, 6),
-                 "formula": c.composition.formula} for c in [*waiting, *batch]]
+                 "formula": c.composition.formula,
+                 **model_cells(p, proposals.get(c.id, {}), c.source, self.problem.outputs, self.units)}
+                for c, p in zip(candidates, found)]
 
-    def _write_template(self, path: Path, batch: Sequence[Candidate]) -> None:
+    def _write_template(self, path: Path, batch: Sequence[Candidate], predictor: Predictor | None) -> None:
         from .templates import template_columns, write_template
 
         lab = [s for s in self.oracles if s.manual]
         outputs = list(lab[0].oracle.outputs) if lab else list(self.problem.outputs)
-        write_template(path, self.template_rows(batch), template_columns(self.units, outputs))
+        write_template(path, self.template_rows(batch, predictor), template_columns(self.units, outputs))
 
     def run(self, budget: int | None = None, *, progress: Callable[[Progress], None] | None = None) -> int:
         """Evaluate what is pending, then ask and evaluate batches in this process until ``budget``
@@ -151,6 +175,32 @@ class Campaign(CampaignCore):
         rows = parse_rows(path, table, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
         return apply_rows(rows, path=path, store=self.store, units=self.units, lab_label=self.lab_label,
                           required=self.required, replace=replace)
+
+    def predict(self, compositions: Sequence[Composition | str]) -> list[Prediction] | None:
+        """The model's predictions (mean, std, P(feasible)) at compositions given as `Composition`, formula or
+        ``M=...,m_al=...``, without reserving them; None before two complete evaluations."""
+        from .explain import predictions
+
+        comps = [c if isinstance(c, Composition) else Composition.parse(c) for c in compositions]
+        for comp in comps:
+            reason = self.problem.space.violation(comp)
+            if reason:
+                logger.warning("%s lies outside the campaign's space (%s): the prediction extrapolates",
+                               comp.formula, reason)
+        return predictions(self.snapshot(), comps)
+
+    def explain(self, candidate_id: int) -> Explanation:
+        """Why candidate ``candidate_id`` was proposed, what the model says of it now, its nearest evaluated
+        neighbours (`optimizer.explain.Explanation`); `KeyError` for an unknown id."""
+        from .explain import explain
+
+        return explain(self.snapshot(), candidate_id)
+
+    def expected_gain(self) -> Expectation | None:
+        """How much improvement the model still expects from the next batch (`optimizer.explain.expected_gain`)."""
+        from .explain import expected_gain
+
+        return expected_gain(self.snapshot(), batch_size=self.config.loop.batch_size)
 
     def to_dataframe(self) -> pandas.DataFrame:
         """One row per candidate (`optimizer.export.campaign_dataframe` of the snapshot)."""

@@ -99,7 +99,7 @@ class CampaignCore:
 
     def strategy(self) -> Strategy:
         """The configured strategy, told which oracles provide which outputs at what cost."""
-        problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles))
+        problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles), units=self.units)
         return make_strategy(self.config.strategy, problem, seed=self.config.seed)
 
     # --- the store -------------------------------------------------------------------------

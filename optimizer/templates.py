@@ -10,13 +10,34 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .tell import TellError
+
+if TYPE_CHECKING:
+    from .insight import Prediction
 
 #: Columns that identify a candidate in a template, in order.
 ID_COLUMNS = ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula"]
 SUFFIXES = (".csv", ".xlsx")
+
+
+def model_cells(prediction: Prediction | None, proposal: Mapping[str, Any], source: str, outputs: Sequence[str],
+                units: Mapping[str, str]) -> dict[str, object]:
+    """The read-only model columns of one row: predicted mean and std of each output now, P(feasible), and why
+    the candidate was proposed (`viglas tell` ignores these columns)."""
+    cells: dict[str, object] = {}
+    for name in outputs:
+        cells[f"predicted {name} [{units[name]}]"] = None if prediction is None else round(prediction.mean[name], 4)
+        cells[f"predicted {name}_std [{units[name]}]"] = None if prediction is None else round(prediction.std[name], 4)
+    cells["predicted P(feasible)"] = None if prediction is None else round(prediction.p_feasible, 3)
+    cells["model: why"] = proposal.get("why") or WHY_BY_SOURCE.get(source, f"proposed by {source}")
+    return cells
+
+
+#: How a candidate without a model record came to be proposed.
+WHY_BY_SOURCE = {"initial": "space-filling design (before the first model)", "listed": "listed in the campaign file",
+                 "historical": "entered as a historical point"}
 
 
 def template_columns(units: Mapping[str, str], outputs: Sequence[str]) -> list[str]:
@@ -43,10 +64,11 @@ def write_template(path: Path, rows: Sequence[Mapping[str, object]], columns: Se
     import pandas as pd
 
     check_template_path(path)
-    extra = [k for row in rows for k in row if k not in ID_COLUMNS]
-    frame = pd.DataFrame(list(rows), columns=[*ID_COLUMNS, *dict.fromkeys(extra)])
+    notes = list(dict.fromkeys(k for row in rows for k in row if k not in ID_COLUMNS))
+    frame = pd.DataFrame(list(rows), columns=[*ID_COLUMNS, *notes])
     for header in columns:
         frame[header] = None
+    frame = frame[[*ID_COLUMNS, *columns, *notes]]  # what the lab fills in first, the model's notes after
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent or ".")
     os.close(handle)
     try:

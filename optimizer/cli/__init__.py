@@ -1,7 +1,8 @@
 """`viglas`: a thin command-line shell over the Python API (one command per API call).
 
 Each module registers its own commands: `campaign_commands` (validate, run, status, export, report,
-serve), `lab_commands` (ask, tell), `oracle_commands` (evaluate, bench).
+serve), `lab_commands` (ask, tell, withdraw), `model_commands` (explain, predict), `oracle_commands`
+(evaluate, bench).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..campaign import CampaignChangedError
 from ..config import ConfigError
 from ..store import CampaignBusyError, StoreError
 from ..tell import TellError
-from . import campaign_commands, lab_commands, oracle_commands
+from . import campaign_commands, lab_commands, model_commands, oracle_commands
 
 EXPECTED_ERRORS = (ConfigError, CampaignChangedError, CampaignBusyError, StoreError, TellError, OracleSetupError,
                    CompositionError, KeyError, ValueError, OSError)
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    for module in (campaign_commands, lab_commands, oracle_commands):
+    for module in (campaign_commands, lab_commands, model_commands, oracle_commands):
         module.register(add)
     return parser
 

@@ -55,12 +55,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     def show(event: Progress) -> None:
         print(event.line(), flush=True)
 
+    run = CampaignRun(campaign, budget, show, retries=profile.retries)
     try:
-        evaluated = make_executor(profile).run(CampaignRun(campaign, budget, show, retries=profile.retries))
+        evaluated = make_executor(profile).run(run)
     except ExecutorError as err:  # the store holds every result received; the next run resumes
         print(f"viglas: stopped: {err}", file=sys.stderr)
         return 3
     print(f"done: {evaluated} candidate(s) evaluated in this run; {campaign.n_proposed()}/{budget} in total")
+    if run.stopped:
+        print(f"stopped before the budget: {run.stopped}")
     waiting = campaign.waiting_for_lab()
     if waiting:
         print(f"{len(waiting)} candidate(s) wait for the lab: ids {', '.join(str(c.id) for c in waiting)}. "
@@ -82,9 +85,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     if pending:
         print("pending ids: " + ", ".join(map(str, pending)))
     print_best(snap)
+    _print_expected_gain(campaign)
     if args.calibration:
         _print_calibration(snap)
     return 0
+
+
+def _print_expected_gain(campaign: Campaign) -> None:
+    """What the model still expects from the next batch (skipped where torch cannot be imported)."""
+    try:
+        gain = campaign.expected_gain()
+    except ImportError:
+        print("expected improvement: not computed (the GP libraries cannot be imported here)")
+        return
+    if gain is None:
+        print("expected improvement: no model yet (needs two complete evaluations and a feasible point)")
+        return
+    where = ", ".join(c.formula for c in gain.at[:4])
+    print(f"expected improvement: {gain.value:.3g} {gain.unit} ({gain.what}; at {where})")
 
 
 def _print_calibration(snap: CampaignSnapshot) -> None:
