@@ -2,8 +2,10 @@
 
 With W workers, W (candidate, oracle) tasks are in flight; when one answers, its result is committed
 at once (this process is the store's only writer) and, if the budget allows, a new candidate is
-proposed with all in-flight candidates as pending points. Lost workers, raising tasks and tasks
-hung past the timeout are retried, then recorded as a `Failure` giving the reason.
+proposed with all in-flight candidates as pending points. With ``loop.same_within_batch`` a batch is
+what is proposed together: ``loop.batch_size`` candidates of one metal are reserved at once and
+queued. Lost workers, raising tasks and tasks hung past the timeout are retried, then recorded as a
+`Failure` giving the reason.
 """
 
 from __future__ import annotations
@@ -103,13 +105,20 @@ class _AsyncLoop:
         while len(state.inflight) < self._capacity():
             if not state.queue:
                 # the strategy sees every in-flight candidate as pending (X_pending), since they are in the store
-                batch = self.steps.reserve(1)
+                batch = self.steps.reserve(self._reservation())
                 if not batch:
                     return
                 for cand in batch:
                     self._enqueue(cand)
                 continue
             self._submit(state.queue.popleft())
+
+    def _reservation(self) -> int:
+        """Candidates proposed together when the queue runs dry: one, so each new proposal sees every result
+        so far; with ``loop.same_within_batch`` a whole ``loop.batch_size`` batch (one furnace run: one metal,
+        one batch number), queued and submitted as workers free up."""
+        loop = self.steps.campaign.config.loop
+        return loop.batch_size if loop.same_within_batch else 1
 
     def _capacity(self) -> int:
         """Worker processes now connected (at least 1, so a task waits for workers still starting)."""
