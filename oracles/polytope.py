@@ -3,6 +3,8 @@
 scipy's ``linprog`` (HiGHS) decides exactly whether constraints leave any composition, where the
 point deepest inside lies (the Chebyshev centre), and the smallest box that holds the region (the
 samplers draw there instead of the whole box). Ratios whose bounds coincide are fixed, not optimised.
+`Polytope.interval` gives the range of one ratio once the ratios before it are chosen (Fourier-Motzkin
+elimination of the ratios after it), for samplers that choose m_al, then o_al, then s_al.
 """
 
 from __future__ import annotations
@@ -80,3 +82,33 @@ class Polytope:
                 if res.status == 0:
                     out[dim] = min(max(res.x[j], self.low[dim]), self.high[dim])
         return low, high
+
+    def interval(self, dim: int, before: tuple[float, ...]) -> tuple[float, float]:
+        """The values of ratio ``dim`` in the region once ratios ``0 .. dim-1`` are ``before``: ``(low, high)``,
+        with ``high == low`` when ``before`` leaves none (the point is then outside; callers check)."""
+        eye = np.eye(3)
+        A = np.vstack([self.A, eye, -eye])
+        b = np.concatenate([self.b, self.high, -self.low])
+        for j in range(2, dim, -1):  # eliminate the ratios after ``dim``
+            A, b = _eliminate(A, b, j)
+        rhs = b - A[:, :dim] @ np.asarray(before, dtype=float)
+        coeff = A[:, dim]
+        up, down = coeff > 1e-12, coeff < -1e-12
+        high = float(np.min(rhs[up] / coeff[up])) if up.any() else float(self.high[dim])
+        low = float(np.max(rhs[down] / coeff[down])) if down.any() else float(self.low[dim])
+        low, high = max(low, float(self.low[dim])), min(high, float(self.high[dim]))
+        return low, max(low, high)
+
+
+def _eliminate(A: np.ndarray, b: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fourier-Motzkin: the system ``A x <= b`` without variable ``j`` (its column zero), same projection."""
+    pos, neg, zero = A[:, j] > 0, A[:, j] < 0, A[:, j] == 0
+    rows, rhs = [A[zero]], [b[zero]]
+    for p in np.flatnonzero(pos):
+        for q in np.flatnonzero(neg):
+            scale_p, scale_q = -A[q, j], A[p, j]
+            rows.append((scale_p * A[p] + scale_q * A[q])[None])
+            rhs.append(np.array([scale_p * b[p] + scale_q * b[q]]))
+    out = np.vstack(rows)
+    out[:, j] = 0.0
+    return out, np.concatenate(rhs)

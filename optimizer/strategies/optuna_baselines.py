@@ -6,14 +6,16 @@ points. Evaluated candidates are COMPLETE trials with their outcome constraints 
 ``constraints`` (Optuna 5's replacement of ``constraints_func``; feasible when <= 0); failed ones
 are FAIL trials; pending ones RUNNING trials (TPE runs with ``constant_liar``, GPSampler conditions
 on running trials, NSGA-II ignores them; repeats are re-asked, then replaced by uniform points).
-A point outside ``space.constraints`` is re-asked the same way, never proposed. With one metal per batch
-(``loop.same_within_batch: [M]``) the first ask chooses M and the rest of the batch is asked through
-``PartialFixedSampler({"M": metal})``.
+A point outside the space after rounding (rare: the reparametrisation is exact) is re-asked the same
+way, never proposed. With one metal per batch (``loop.same_within_batch: [M]``) the first ask chooses
+M and the rest of the batch is asked through ``PartialFixedSampler({"M": metal})``.
 
-Charge balance by reparametrisation, so every sampler sees a plain box and every point is feasible:
-``M``, ``m_al`` (lower bound raised to where a composition exists), and ``u_o, u_s`` in [0, 1] with
-``o = lo_o + u_o (min(hi_o, B - lo_s) - lo_o)``, ``s = lo_s + u_s (min(hi_s, B - o) - lo_s)``,
-``B = (3 + m_al - min_cl_al) / 2`` the O + S that charge balance allows at this ``m_al``.
+Charge balance and ``space.constraints`` by reparametrisation, so every sampler sees a plain box and
+every point is feasible: ``M``, ``m_al`` over the region's range of M/Al, and ``u_o, u_s`` in [0, 1]
+with ``o = o_lo(m) + u_o (o_hi(m) - o_lo(m))`` and ``s = s_lo(m, o) + u_s (s_hi(m, o) - s_lo(m, o))``,
+the exact ranges the region allows once the ratios before are chosen (`oracles.polytope.Polytope.interval`;
+with charge balance alone ``o_hi = min(hi_o, B - lo_s)``, ``s_hi = min(hi_s, B - o)``,
+``B = (3 + m_al - min_cl_al) / 2`` the O + S that charge balance allows at this ``m_al``).
 
 Optuna logs every trial at INFO; `propose` lowers optuna's verbosity to WARNING and restores it.
 """
@@ -38,42 +40,43 @@ _GENERATION_KEY = "NSGAIISampler:generation"
 
 
 class Reparametrisation:
-    """Box parameters ``(M, m_al, u_o, u_s)`` <-> compositions of ``space`` inside the charge-balance cut (see
-    module doc). The box is ``space.sampling_box``: the bounds, or with ``space.constraints`` the smallest box
-    holding the region, so that a constraint such as ``m_al >= 0.8`` costs no rejected asks."""
+    """Box parameters ``(M, m_al, u_o, u_s)`` <-> compositions of ``space`` (see module doc).
+
+    ``m_al`` spans the region's range of M/Al; at that ``m_al``, ``u_o`` spans the range of O/Al the region
+    allows, and at both, ``u_s`` the range of S/Al (exact ranges of the polytope cut by charge balance and
+    ``space.constraints``, `Polytope.interval`), so every parameter point is a composition of the space.
+    """
 
     def __init__(self, space: CompositionSpace) -> None:
         self.space = space
-        low, high = space.sampling_box
-        (self.lo_m, self.lo_o, self.lo_s), (self.hi_m, self.hi_o, self.hi_s) = map(float, low), map(float, high)
-        self.m_low = min(max(self.lo_m, space.min_cl_al - 3.0 + 2.0 * (self.lo_o + self.lo_s)), self.hi_m)
+        self.polytope = space.polytope()
+        low, high = space.sampling_box  # with constraints, its M/Al range is the region's (by LP)
+        self.m_high = float(high[0])
+        lowest = space.min_cl_al - 3.0 + 2.0 * (space.o_al[0] + space.s_al[0])  # charge balance at the corner
+        self.m_low = min(max(float(low[0]), lowest), self.m_high)
 
     @property
     def distributions(self) -> dict[str, BaseDistribution]:
         return {
             "M": CategoricalDistribution(list(self.space.metals)),
-            "m_al": FloatDistribution(self.m_low, self.hi_m),
+            "m_al": FloatDistribution(self.m_low, self.m_high),
             "u_o": FloatDistribution(0.0, 1.0),
             "u_s": FloatDistribution(0.0, 1.0),
         }
 
-    def _o_max(self, m: float) -> float:
-        return max(min(self.hi_o, (3.0 + m - self.space.min_cl_al) / 2.0 - self.lo_s), self.lo_o)
-
-    def _s_max(self, m: float, o: float) -> float:
-        return max(min(self.hi_s, (3.0 + m - self.space.min_cl_al) / 2.0 - o), self.lo_s)
-
     def to_composition(self, params: dict[str, Any]) -> Composition | None:
         m = float(params["m_al"])
-        o = self.lo_o + params["u_o"] * (self._o_max(m) - self.lo_o)
-        s = self.lo_s + params["u_s"] * (self._s_max(m, o) - self.lo_s)
+        low, high = self.polytope.interval(1, (m,))
+        o = low + params["u_o"] * (high - low)
+        low, high = self.polytope.interval(2, (m, o))
+        s = low + params["u_s"] * (high - low)
         return self.space.snap(Composition(params["M"], m, o, s), strict=False)
 
     def to_params(self, comp: Composition) -> dict[str, Any]:
-        m = min(max(comp.m_al, self.m_low), self.hi_m)
-        span_o, span_s = self._o_max(m) - self.lo_o, self._s_max(m, comp.o_al) - self.lo_s
-        u_o = (comp.o_al - self.lo_o) / span_o if span_o > 0 else 0.0
-        u_s = (comp.s_al - self.lo_s) / span_s if span_s > 0 else 0.0
+        m = min(max(comp.m_al, self.m_low), self.m_high)
+        (lo_o, hi_o), (lo_s, hi_s) = self.polytope.interval(1, (m,)), self.polytope.interval(2, (m, comp.o_al))
+        u_o = (comp.o_al - lo_o) / (hi_o - lo_o) if hi_o > lo_o else 0.0
+        u_s = (comp.s_al - lo_s) / (hi_s - lo_s) if hi_s > lo_s else 0.0
         return {"M": comp.M, "m_al": m, "u_o": min(max(u_o, 0.0), 1.0), "u_s": min(max(u_s, 0.0), 1.0)}
 
 

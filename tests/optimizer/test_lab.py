@@ -106,7 +106,7 @@ class RouteHalfToLab:
     def __init__(self, problem, *, seed: int) -> None:  # type: ignore[no-untyped-def]
         self.problem, self.seed = problem, seed
 
-    def propose(self, n, observations, pending):  # type: ignore[no-untyped-def]
+    def propose(self, n, observations, pending, *, batch=None):  # type: ignore[no-untyped-def]
         from optimizer.strategies import Proposal
 
         comps = self.problem.space.sobol(n, seed=self.seed + 1, skip=len(observations) + len(pending))

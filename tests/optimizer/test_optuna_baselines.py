@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from benchmarks.landscapes import SyntheticGlass
 from optimizer.problem import Objective, Observation, OutcomeConstraint, Problem
-from optimizer.strategies import make_strategy
+from optimizer.strategies import BatchRule, make_strategy
 from optimizer.strategies.optuna_baselines import OptunaStrategy, Reparametrisation
-from oracles import Composition, CompositionSpace, Evaluation
+from oracles import Composition, CompositionSpace, Evaluation, LinearConstraint
 
 SPACE = CompositionSpace(("Li", "Na"), (0.5, 1.5), (0.0, 1.0), (0.0, 0.5), min_cl_al=2.0)
 PROBLEM = Problem(SPACE, (Objective("log10_sigma_30C", "maximize"), Objective("tg_C", "minimize")),
@@ -72,3 +72,34 @@ def test_verbosity_is_restored() -> None:
         assert optuna.logging.get_verbosity() == optuna.logging.INFO
     finally:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+# --- the lab's own constraints and one metal per batch ---------------------------------------------
+LAB = CompositionSpace(("Li", "Na"), (0.5, 1.5), (0.0, 1.0), (0.0, 0.5), min_cl_al=1.5,
+                       constraints=tuple(LinearConstraint.parse(t) for t in
+                                         ("o_al + s_al <= 0.6", "m_al >= 0.9", "s_al <= 0.5 o_al")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(metal=st.sampled_from(["Li", "Na"]), m=st.floats(0.0, 1.0), u_o=st.floats(0.0, 1.0), u_s=st.floats(0.0, 1.0))
+def test_every_parameter_point_honours_the_constraints(metal: str, m: float, u_o: float, u_s: float) -> None:
+    rep = Reparametrisation(LAB)
+    comp = rep.to_composition({"M": metal, "m_al": rep.m_low + m * (rep.m_high - rep.m_low), "u_o": u_o, "u_s": u_s})
+    assert comp is not None and LAB.contains(comp), comp and LAB.violation(comp)
+    back = rep.to_composition(rep.to_params(comp))
+    assert back is not None and back.almost_equals(comp, atol=2e-4)
+
+
+@pytest.mark.parametrize("name", ["optuna-tpe", "optuna-gp", "optuna-nsga2"])
+def test_past_the_startup_trials_every_ask_is_inside_and_of_the_batch_metal(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = Problem(LAB, PROBLEM.objectives, PROBLEM.constraints)
+    obs = observe(LAB.sobol(12, seed=0))  # more than the samplers' 10 random startup trials
+    asks: list[int] = []
+    ask = optuna.Study.ask
+    monkeypatch.setattr(optuna.Study, "ask", lambda self, *a, **k: asks.append(1) or ask(self, *a, **k))
+    batch = [p.composition for p in make_strategy(name, problem, seed=2).propose(
+        3, obs, [], batch=BatchRule(same_metal=True))]
+    assert len(set(batch)) == 3 and len({c.M for c in batch}) == 1
+    assert all(LAB.contains(c) for c in batch)
+    assert len(asks) == 3  # exact reparametrisation: no ask was wasted on a point outside
