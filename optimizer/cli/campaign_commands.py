@@ -115,10 +115,25 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..dashboard import serve
+    from ..dashboard import make_server
+    from ..dashboard.security import NO_AUTH_WARNING, is_loopback
 
-    print(f"dashboard for {args.file} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    serve(Path(args.file), host=args.host, port=args.port)
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port {args.port}: a port is a whole number from 1 to 65535 (0: any free port)")
+    try:
+        server = make_server(Path(args.file), host=args.host, port=args.port, allow_hosts=args.allow_host or ())
+    except OSError as err:
+        raise ValueError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err} "
+                         "(another program on that port? choose one with --port)") from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    if not is_loopback(args.host):
+        print(f"viglas: warning: {NO_AUTH_WARNING.format(host=args.host, port=server.server_port)}", file=sys.stderr)
+        host = "localhost" if args.host in ("0.0.0.0", "::") else host
+    print(f"dashboard for {args.file} at http://{host}:{server.server_port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return 0
 
 
@@ -146,4 +161,8 @@ def register(add: Any) -> None:
     p.add_argument("--out", help="output folder (default: <campaign folder>/<name>-report)")
     p = add("serve", cmd_serve, "start a local web dashboard (pending candidates, result entry, plots)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only; "
+                   "the dashboard has no login)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="another name the page may be opened under (e.g. this machine's address on the network); "
+                        "repeatable")
