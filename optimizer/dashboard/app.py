@@ -14,7 +14,7 @@ from werkzeug.serving import make_server as werkzeug_server
 from ..campaign import Campaign
 from . import api, errors, forms, pages
 from .context import EXTENSION, Dashboard, close_campaign
-from .security import MAX_BODY_BYTES, NO_AUTH_WARNING, Guard, is_loopback
+from .security import MAX_BODY_BYTES, MAX_FORM_PARTS, NO_AUTH_WARNING, Guard, is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ def create_app(campaign_path: Path, *, host: str = "127.0.0.1", port: int | None
     finally:
         first.close()
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES, MAX_FORM_PARTS=200)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+                      MAX_FORM_PARTS=MAX_FORM_PARTS)
     guard = Guard(host=host, port=port, allow_hosts=tuple(allow_hosts))
     app.extensions[EXTENSION] = Dashboard(campaign_path, units, guard)
     app.teardown_appcontext(close_campaign)
@@ -56,7 +57,7 @@ def create_app(campaign_path: Path, *, host: str = "127.0.0.1", port: int | None
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" makes Chromium send Origin: null
         if not request.path.startswith(("/static/", "/vendor/")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

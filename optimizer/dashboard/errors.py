@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import ConfigError
 from ..core import CampaignChangedError
-from .security import MAX_BODY_BYTES, Refused, short
+from .security import MAX_BODY_BYTES, MAX_FORM_PARTS, Refused, short
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def http_message(err: HTTPException) -> str:
     if code == 405:
         return f"{request.method} is not allowed at {short(request.path, 80)}"
     if code == 413:
-        return f"the request is larger than the dashboard accepts ({MAX_BODY_BYTES // 1024} KiB, 1000 form fields)"
+        return (f"the request is larger than the dashboard accepts ({MAX_BODY_BYTES // 1024} KiB, "
+                f"{MAX_FORM_PARTS} form parts)")
     return f"malformed request: {err.description or err.name}"
 
 

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from ..report.style import pretty_unit, short_label
 from ..report.summary import counts_html, problem_html
 from ..report.tables import top_table_html
+from ..report.values import axis_of
 from .context import campaign, identity, outputs, snapshot, state, token
 from .figures import FIGURES
 from .figures.traces import plain
@@ -62,8 +63,13 @@ def register(app: Flask) -> None:
     @app.get("/candidates")
     def candidates() -> str:
         d = snapshot()
+        shown = labels()
+        # log10 outputs again as the quantity itself (σ in S/cm), as the report's table does
+        linear = {o: Markup(f"{shown[o]['name']} [{escape(d.units[o][6:-1])}]") for o in outputs()
+                  if axis_of(d, o).log}
         return render_template("candidates.html", title="Candidates", **page_context(), outputs=outputs(),
-                               labels=labels(), candidates=candidate_records(d), states=STATES, metals=d.metals)
+                               labels=shown, linear=linear, candidates=candidate_records(d), states=STATES,
+                               metals=d.metals)
 
     @app.get("/plots/<name>.png")
     def plot(name: str) -> Response:
@@ -99,7 +105,8 @@ def pending_page(error: str | None = None, *, form: dict[str, str] | None = None
 def _done_message(record: Any) -> str:
     what = f"Candidate {record.id} ({record.formula})"
     if record.state == "failed":
-        return f"{what} is recorded as failed: {record.failure}."
+        reasons = "; ".join(f"{reason} (source: {source})" for source, reason in record.failures)
+        return f"{what} is recorded as failed: {reasons}."
     if record.state == "withdrawn":
         return f"{what} is withdrawn: {record.withdrawn_reason}. Its budget slot is free again."
     if record.state == "done":

@@ -31,6 +31,8 @@ CAMPAIGN_FIELD = "campaign_id"
 CAMPAIGN_HEADER = "X-Viglas-Campaign"
 #: Largest request body accepted [bytes] (a result form or a JSON entry is well under 4 KiB).
 MAX_BODY_BYTES = 64 * 1024
+#: Most parts of a multipart form (a result form has two per output and three more).
+MAX_FORM_PARTS = 200
 NO_AUTH_WARNING = ("the dashboard has no login: anyone who can reach {host}:{port} can read this campaign and "
                    "record, fail or withdraw its candidates. Serve on 127.0.0.1 (the default) unless this network "
                    "is trusted.")
@@ -83,12 +85,16 @@ def split_host(header: str) -> tuple[str, int | None]:
     """``name[:port]`` or ``[v6]:port`` from a Host header (lower case, brackets stripped); ValueError if odd."""
     text = header.strip().lower()
     if text.startswith("["):
-        name, _, rest = text[1:].partition("]")
+        name, closed, rest = text[1:].partition("]")
+        if not closed:
+            raise ValueError(header)
         port_text = rest[1:] if rest.startswith(":") else None
         if rest and port_text is None:
             raise ValueError(header)
     elif text.count(":") == 1:
         name, port_text = text.split(":")
+    elif ":" in text:  # an IPv6 address must be bracketed
+        raise ValueError(header)
     else:
         name, port_text = text, None
     if not name or (port_text is not None and not (port_text.isascii() and port_text.isdigit()

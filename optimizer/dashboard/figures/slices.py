@@ -44,9 +44,9 @@ def _figure(data: CampaignSnapshot, output: str, model: OutputModel | None, m_al
             why: str) -> Figure:
     space = data.problem.space
     traces: list[dict[str, Any]] = []
-    for metal in space.metals:
+    for i, metal in enumerate(space.metals):
         if model is not None:
-            traces += _model(data, output, model, metal, m_al, s_al)
+            traces += _model(data, output, model, metal, m_al, s_al, dash="solid" if i == 0 else "dash")
         traces += _observed(data, output, metal, m_al, s_al)
     traces += _failed(data)
     for ref in references_with(output):
@@ -71,9 +71,10 @@ def _figure(data: CampaignSnapshot, output: str, model: OutputModel | None, m_al
     return {"id": f"slice-{output}", "title": f"{short_label(output)} along O/Al", "data": traces, "layout": layout}
 
 
-def _model(data: CampaignSnapshot, output: str, model: OutputModel, metal: str, m_al: float,
-           s_al: float) -> list[dict[str, Any]]:
-    """GP mean and ± 2σ band of ``metal`` along O/Al (only where Cl/Al stays in the space)."""
+def _model(data: CampaignSnapshot, output: str, model: OutputModel, metal: str, m_al: float, s_al: float, *,
+           dash: str) -> list[dict[str, Any]]:
+    """GP mean and ± 2σ band of ``metal`` along O/Al (only where Cl/Al stays in the space); the second metal's
+    mean is dashed, so it stays visible where the two coincide."""
     space = data.problem.space
     comps = []
     for o in np.linspace(space.o_al[0], space.o_al[1], GRID):
@@ -95,7 +96,7 @@ def _model(data: CampaignSnapshot, output: str, model: OutputModel, metal: str, 
         {**band, "y": numbers(spec.values(mean + 2 * std)), "fill": "tonexty", "fillcolor": _rgba(color, 0.18),
          "name": f"{metal}: GP ± 2σ"},
         {"type": "scatter", "mode": "lines", "name": f"{metal}: GP mean", "x": x, "y": numbers(spec.values(mean)),
-         "line": {"color": color, "width": 2}, "hovertext": texts, "hoverinfo": "text"},
+         "line": {"color": color, "width": 2, "dash": dash}, "hovertext": texts, "hoverinfo": "text"},
     ]
 
 

@@ -41,8 +41,8 @@ def metal_color(metal: str) -> str:
 def axis(data: CampaignSnapshot, name: str, **extra: Any) -> dict[str, Any]:
     """A layout axis for an output or ratio: the report's label with its unit; log type for log10 outputs."""
     spec = axis_of(data, name)
-    return {"title": {"text": plain(spec.label)}, "type": "log" if spec.log else "linear", "zeroline": False,
-            **extra}
+    scale = {"type": "log", "dtick": 1, "exponentformat": "power"} if spec.log else {"type": "linear"}
+    return {"title": {"text": plain(spec.label)}, **scale, "zeroline": False, **extra}
 
 
 def numbers(values: Iterable[float]) -> list[float | None]:
