@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -123,13 +124,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server = make_server(Path(args.file), host=args.host, port=args.port, allow_hosts=args.allow_host or ())
     except OSError as err:
-        raise ValueError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err} "
-                         "(another program on that port? choose one with --port)") from None
+        hint = ("; another program uses that port: choose another with --port" if err.errno == errno.EADDRINUSE else
+                "; is that an address of this machine? (127.0.0.1: this machine only)")
+        raise ValueError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}{hint}") from None
     host = f"[{args.host}]" if ":" in args.host else args.host
     if not is_loopback(args.host):
-        print(f"viglas: warning: {NO_AUTH_WARNING.format(host=args.host, port=server.server_port)}", file=sys.stderr)
+        print(f"viglas: warning: {NO_AUTH_WARNING.format(host=args.host, port=server.port)}", file=sys.stderr)
         host = "localhost" if args.host in ("0.0.0.0", "::") else host
-    print(f"dashboard for {args.file} at http://{host}:{server.server_port}/ (Ctrl-C to stop)", flush=True)
+    print(f"dashboard for {args.file} at http://{host}:{server.port}/ (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     finally:

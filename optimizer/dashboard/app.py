@@ -4,11 +4,12 @@ writes), answered with protective headers; pages in `pages`/`forms`, the JSON AP
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 from typing import Iterable
 
 from flask import Flask, Response, request
-from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import BaseWSGIServer, get_sockaddr, select_address_family
 from werkzeug.serving import make_server as werkzeug_server
 
 from ..campaign import Campaign
@@ -71,14 +72,29 @@ def create_app(campaign_path: Path, *, host: str = "127.0.0.1", port: int | None
 
 def make_server(campaign_path: Path, *, host: str = "127.0.0.1", port: int = 8050,
                 allow_hosts: Iterable[str] = ()) -> BaseWSGIServer:
-    """The dashboard bound to ``host:port`` (``port=0``: any free port; see ``server.server_port``), threaded.
+    """The dashboard bound to ``host:port`` (``port=0``: any free port; see ``server.port``), threaded.
 
-    Raises `OSError` when the address cannot be bound (port in use, unknown host).
+    Raises `OSError` when the address cannot be bound (port in use, unknown host); Werkzeug would exit.
     """
     app = create_app(campaign_path, host=host, port=port or None, allow_hosts=allow_hosts)
-    server = werkzeug_server(host, port, app, threaded=True)
-    app.extensions[EXTENSION].guard.port = server.server_port
+    with _bound(host, port) as sock:
+        server = werkzeug_server(host, port, app, threaded=True, fd=sock.fileno())  # keeps a duplicate
+    app.extensions[EXTENSION].guard.port = server.port
     return server
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, of the family Werkzeug picks for ``host``."""
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(get_sockaddr(host, port, family))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def serve(campaign_path: Path, *, host: str = "127.0.0.1", port: int = 8050, allow_hosts: Iterable[str] = ()) -> None:

@@ -59,7 +59,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     server = make_server(path, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Served(f"http://127.0.0.1:{server.server_port}", path, pending)
+    yield Served(f"http://127.0.0.1:{server.port}", path, pending)
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
