@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "; is that an address of this machine? (127.0.0.1: this machine only)")
         raise ValueError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}{hint}") from None
     host = f"[{args.host}]" if ":" in args.host else args.host
+    where = ""
     if not is_loopback(args.host):
         print(f"viglas: warning: {NO_AUTH_WARNING.format(host=args.host, port=server.port)}", file=sys.stderr)
         host = "localhost" if args.host in ("0.0.0.0", "::") else host
-    print(f"dashboard for {args.file} at http://{host}:{server.port}/ (Ctrl-C to stop)", flush=True)
+        where = (f"; from other machines: http://{socket.gethostname()}:{server.port}/ or a name given with "
+                 "--allow-host")
+    print(f"dashboard for {args.file} at http://{host}:{server.port}/{where} (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     finally:

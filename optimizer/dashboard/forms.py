@@ -14,14 +14,15 @@ from .context import identity, outputs, state
 from .errors import one_line
 from .pages import pending_page
 from .records import parse_flag, parse_id, parse_result_form
-from .security import CAMPAIGN_FIELD, TOKEN_FIELD, Refused
+from .security import CAMPAIGN_FIELD, CAMPAIGN_NAME_FIELD, TOKEN_FIELD, Refused
 
 
 def _submit(cid_text: str, action: str, write: Callable[[int], None]) -> Response | tuple[str, int]:
     cid = parse_id(cid_text)
-    typed = {k: v for k, v in request.form.items() if k not in (TOKEN_FIELD, CAMPAIGN_FIELD)}
+    typed = {k: v for k, v in request.form.items() if k not in (TOKEN_FIELD, CAMPAIGN_FIELD, CAMPAIGN_NAME_FIELD)}
     try:
-        state().guard.check_form(identity(), request.form.get(CAMPAIGN_FIELD), request.form.get(TOKEN_FIELD))
+        state().guard.check_form(identity(), request.form.get(CAMPAIGN_FIELD), request.form.get(TOKEN_FIELD),
+                                 request.form.get(CAMPAIGN_NAME_FIELD))
     except Refused as err:
         if not err.stale:  # another campaign, or no token at all: show nothing of the request again
             return one_line(err.status, err.message)

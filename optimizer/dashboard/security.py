@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -28,6 +29,7 @@ WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 TOKEN_FIELD = "csrf_token"
 TOKEN_HEADER = "X-CSRF-Token"
 CAMPAIGN_FIELD = "campaign_id"
+CAMPAIGN_NAME_FIELD = "campaign"
 CAMPAIGN_HEADER = "X-Viglas-Campaign"
 #: Largest request body accepted [bytes] (a result form or a JSON entry is well under 4 KiB).
 MAX_BODY_BYTES = 64 * 1024
@@ -117,7 +119,7 @@ class Guard:
         if self.host not in WILDCARD_HOSTS:
             names.add(self.host.strip("[]").lower())
         if not is_loopback(self.host):  # reached from other machines by this machine's own names
-            names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+            names |= _own_names()
         self.names = frozenset(names)
 
     def token(self, identity: Identity) -> str:
@@ -141,15 +143,17 @@ class Guard:
         if origin is not None and origin.lower() != f"http://{(host_header or '').lower()}":
             raise Refused(403, f"refused: the request came from {short(origin)!r}, not from this dashboard's page")
 
-    def check_form(self, identity: Identity, sent_key: str | None, sent_token: str | None) -> None:
+    def check_form(self, identity: Identity, sent_key: str | None, sent_token: str | None,
+                   sent_name: str | None = None) -> None:
         """A form must name this campaign and carry this server's token for it."""
         if not sent_key or not sent_token:
             raise Refused(403, "refused: the request lacks the dashboard's security token; enter results from "
                                "the dashboard's own page")
         if not _same(sent_key, identity.key):
-            raise Refused(409, f"refused: this form was drawn for another campaign than {identity.name!r}, which "
-                               "this dashboard now serves (it was restarted on another campaign); reload the page "
-                               "and check the candidate before entering again")
+            drawn = f"campaign {short(sent_name)!r}" if sent_name else "another campaign"
+            raise Refused(409, f"refused: this form was drawn for {drawn}, but this dashboard now serves campaign "
+                               f"{identity.name!r} (or its file changed); reload the page and check the candidate "
+                               "before entering again")
         self.check_token(identity, sent_token)
 
     def check_token(self, identity: Identity, sent: str | None) -> None:
@@ -158,6 +162,14 @@ class Guard:
         if not _same(sent, self.token(identity)):
             raise Refused(403, "refused: the page is out of date (the dashboard was restarted since it was "
                                "loaded); check the values and send them again", stale=True)
+
+
+def _own_names() -> set[str]:
+    """This machine's host names and the addresses they resolve to (how other machines may name it)."""
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    with contextlib.suppress(OSError):  # a name that does not resolve: the names alone
+        names |= {str(info[4][0]).lower() for info in socket.getaddrinfo(socket.gethostname(), None)}
+    return names
 
 
 def _same(sent: str, expected: str) -> bool:

@@ -54,10 +54,11 @@ def test_form_for_another_campaign_is_refused_by_name(tmp_path: Path) -> None:
     b = make_site(tmp_path / "b", name="beta")
     a_fields = guard_fields(a.client)
     before = stored(b.path)
-    for fields in (a_fields, {**guard_fields(b.client), "campaign_id": a_fields["campaign_id"]}):
+    for fields in (a_fields, {**guard_fields(b.client), "campaign_id": a_fields["campaign_id"], "campaign": "alpha"}):
         response = b.client.post(f"/candidates/{b.pending[0]}/results", data={**GOOD, **fields})
         text = response.get_data(as_text=True)
-        assert response.status_code == 409 and "another campaign than &#39;beta&#39;" in text and "-3.1" not in text
+        assert response.status_code == 409 and "drawn for campaign &#39;alpha&#39;" in text and "-3.1" not in text
+        assert "now serves campaign &#39;beta&#39;" in text
     assert stored(b.path) == before
 
 
