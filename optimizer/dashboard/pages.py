@@ -53,9 +53,8 @@ def register(app: Flask) -> None:
     @app.get("/")
     def overview() -> str:
         d = snapshot()
-        figures = {key: FIGURES[key] for key in FIGURES}
         pngs = {key: title for key, title in PLOTS.items() if key not in INTERACTIVE}
-        return render_template("overview.html", title=d.name, **page_context(), figures=figures, plots=pngs,
+        return render_template("overview.html", title=d.name, **page_context(), figures=FIGURES, plots=pngs,
                                version=str(data_version(d)),
                                counts=Markup(counts_html(d, campaign().config.loop.budget)),
                                problem=Markup(problem_html(d)), table=Markup(top_table_html(d)))
