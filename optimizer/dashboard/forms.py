@@ -34,7 +34,7 @@ def _submit(cid_text: str, action: str, write: Callable[[int], None]) -> Respons
         message, status = actions.entry_error(err)
         return pending_page(f"candidate {cid}: {message}", form=typed, failed_id=cid, action=action,
                             status=status)
-    return redirect(url_for("pending", recorded=cid, _anchor="message"), code=303)
+    return redirect(url_for("pending", recorded=cid, _anchor="recorded"), code=303)
 
 
 def register(app: Flask) -> None:
