@@ -13,8 +13,7 @@ import numpy as np
 from oracles import Composition, CompositionError
 
 from ...report.model import MIN_POINTS, OutputModel, training_data
-from ...report.model_plots import GRID
-from ...report.model_plots import _anchor as slice_anchor
+from ...report.model_plots import GRID, slice_anchor
 from ...report.reference import references_with
 from ...report.style import short_label
 from ...report.values import axis_of
