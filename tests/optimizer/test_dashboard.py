@@ -190,3 +190,14 @@ def test_candidates_table_has_every_candidate_sortable(site: Site) -> None:
     assert "[log10(S/cm)]" in page and "[°C]" in page  # declared units in headers
     assert "σ(30 °C) [S/cm]" in page  # and conductivity in S/cm beside its log10
     assert 'data-state="failed"' in page  # the synthetic glass fails below O/Al = 0.2
+
+
+def test_pending_page_says_why_a_candidate_was_proposed(tmp_path: Path) -> None:
+    path = write_campaign(tmp_path, strategy="qlognehvi", loop={"initial": 6, "batch_size": 1, "budget": 7})
+    campaign = Campaign.from_yaml(path)
+    campaign.run(6)
+    (cand,) = campaign.ask(1)
+    why = campaign.snapshot().record(cand.id).proposal["why"]  # type: ignore[union-attr]
+    campaign.close()
+    page = create_app(path).test_client().get("/pending").get_data(as_text=True)
+    assert f'id="why-{cand.id}"' in page and why.split(";")[0] in page and "(predicted " in page
