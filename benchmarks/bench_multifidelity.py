@@ -31,8 +31,9 @@ LAB = {"kind": "python", "target": "benchmarks.fidelity:LabTruth", "cost": 20.0}
 TOLERANCE = 0.05
 
 
-def run_campaign(kind: str, seed: int, out: Path, budget: int) -> Campaign:
-    oracles = [SIM, LAB] if kind == "fused" else [LAB]
+def run_campaign(kind: str, seed: int, out: Path, budget: int, sim_options: dict[str, float] | None = None
+                 ) -> Campaign:
+    oracles = [{**SIM, "options": dict(sim_options or {})}, LAB] if kind == "fused" else [LAB]
     config = CampaignConfig.model_validate({
         "name": f"{kind}-{seed}", "seed": seed, "store": f"{kind}-{seed}.sqlite", "space": SPACE,
         "objectives": [{"name": "log10_sigma_30C", "goal": "maximize"}], "oracles": oracles,
@@ -91,7 +92,14 @@ def main() -> None:
     parser.add_argument("--budget-fused", type=int, default=30, help="candidates in the fused campaign")
     parser.add_argument("--budget-lab", type=int, default=24, help="candidates (= lab evaluations) lab-only")
     parser.add_argument("--out", type=Path, default=Path("bench-out/mf"))
+    parser.add_argument("--sim-noise", type=float, help="simulation's true scatter, log10(S/cm) (default 0.15)")
+    parser.add_argument("--sim-std", type=float, help="std the simulation reports (default: its true scatter)")
+    parser.add_argument("--sim-offset", type=float, help="simulation's offset from the truth, log10(S/cm)")
+    parser.add_argument("--sim-scale", type=float, help="simulation's scale of the truth (default 0.8)")
+    parser.add_argument("--sim-tilt", type=float, help="simulation's error in the O/Al trend (default 0.4)")
     args = parser.parse_args()
+    sim = {k: v for k, v in {"noise": args.sim_noise, "reported_std": args.sim_std, "offset": args.sim_offset,
+                             "scale": args.sim_scale, "tilt": args.sim_tilt}.items() if v is not None}
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(2)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -100,7 +108,7 @@ def main() -> None:
     for seed in range(args.seeds):
         for kind, budget in (("fused", args.budget_fused), ("lab-only", args.budget_lab)):
             start = time.perf_counter()
-            campaign = run_campaign(kind, seed, args.out, budget)
+            campaign = run_campaign(kind, seed, args.out, budget, sim)
             reached, n_lab = lab_evaluations_to_target(campaign, target)
             rows.append({"seed": seed, "kind": kind, "lab_evals_to_target": reached, "lab_evals": n_lab,
                          "candidates": campaign.n_proposed(), "rmse_held_out": held_out_rmse(campaign, kind),

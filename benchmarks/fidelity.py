@@ -50,16 +50,23 @@ class _OneFidelity:
 
 
 class BiasedSimulation(_OneFidelity):
-    """Cheap, biased conductivity: ``0.8 truth + 0.6 + 0.4 (o - 0.5) + N(0, 0.15)`` in log10(S/cm)."""
+    """Cheap, biased conductivity: ``scale truth + offset + tilt (o - 0.5) + N(0, noise)`` in log10(S/cm)
+    (defaults 0.8, 0.6, 0.4, 0.15). ``reported_std`` is the std the simulation claims (default: ``noise``);
+    a value below ``noise`` mimics an oracle whose error bars are too small."""
 
     name = "biased-sim"
-    noise = SIM_NOISE
     failure = "no glass forms in the simulated quench (O/Al < 0.2)"
+
+    def __init__(self, *, seed: int = 0, scale: float = SIM_SCALE, offset: float = SIM_OFFSET, tilt: float = SIM_TILT,
+                 noise: float = SIM_NOISE, reported_std: float | None = None) -> None:
+        super().__init__(seed=seed)
+        self.scale, self.offset, self.tilt, self.true_noise = scale, offset, tilt, noise
+        self.noise = noise if reported_std is None else reported_std
 
     def value(self, comp: Composition) -> float:
         truth = SyntheticGlass.truth(comp)["log10_sigma_30C"]
-        tilted = SIM_SCALE * truth + SIM_OFFSET + SIM_TILT * (comp.o_al - 0.5)
-        return tilted + SIM_NOISE * _noise(self.seed, comp, "sim")
+        tilted = self.scale * truth + self.offset + self.tilt * (comp.o_al - 0.5)
+        return tilted + self.true_noise * _noise(self.seed, comp, "sim")
 
 
 class LabTruth(_OneFidelity):

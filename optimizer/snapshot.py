@@ -126,9 +126,12 @@ class CampaignSnapshot:
         return {o.candidate_id for o, keep in zip(ok, mask) if keep}
 
     def fingerprint(self) -> int:
-        """Changes whenever anything shown changes (used to cache rendered plots)."""
-        return hash((self.name, tuple((r.id, r.state, tuple(sorted(r.values.items())), r.analysed)
-                                      for r in self.records)))
+        """Changes whenever anything a reader shows changes: states, merged values, every source's values,
+        as-made compositions, failure and withdrawal reasons (used to cache plots and fitted models)."""
+        return hash((self.name, tuple(
+            (r.id, r.state, tuple(sorted(r.values.items())), r.analysed, r.failures, r.withdrawn_reason,
+             tuple(sorted((label, tuple(sorted(v.items()))) for label, v in r.sources.items())))
+            for r in self.records)))
 
 
 def _record(cand: Candidate, rows: StoreRows, sources: Sources, rank: Callable[[str], float]) -> CandidateRecord:

@@ -95,8 +95,11 @@ def load(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
-    except yaml.YAMLError as err:  # pragma: no cover - check_events parsed it already
-        raise YamlError(f"{source}: not valid YAML: {err}") from None
+    except yaml.YAMLError as err:  # e.g. an unknown tag (!name), which only building the data finds
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        reason = " ".join(str(getattr(err, "problem", None) or err).split())
+        raise YamlError(f"{source}{where}: not valid YAML: {reason}") from None
     return data, (line_index(node) if node is not None else {})
 
 

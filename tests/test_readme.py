@@ -23,7 +23,7 @@ def test_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     namespace: dict[str, object] = {}
     exec(compile(api, "README.md", "exec"), namespace)
     campaign = namespace["campaign"]
-    assert len(campaign.to_dataframe()) == 24  # type: ignore[attr-defined]
+    assert campaign.n_proposed() == 24 and len(campaign.to_dataframe()) == 25  # type: ignore[attr-defined]
 
 
 def test_oracle_example_conforms() -> None:

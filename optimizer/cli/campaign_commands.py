@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -144,10 +146,29 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..dashboard import serve
+    from ..dashboard import make_server
+    from ..dashboard.security import NO_AUTH_WARNING, is_loopback
 
-    print(f"dashboard for {args.file} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    serve(Path(args.file), host=args.host, port=args.port)
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port {args.port}: a port is a whole number from 1 to 65535 (0: any free port)")
+    try:
+        server = make_server(Path(args.file), host=args.host, port=args.port, allow_hosts=args.allow_host or ())
+    except OSError as err:
+        hint = ("; another program uses that port: choose another with --port" if err.errno == errno.EADDRINUSE else
+                "; is that an address of this machine? (127.0.0.1: this machine only)")
+        raise ValueError(f"cannot serve on {args.host}:{args.port}: {err.strerror or err}{hint}") from None
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    where = ""
+    if not is_loopback(args.host):
+        print(f"viglas: warning: {NO_AUTH_WARNING.format(host=args.host, port=server.port)}", file=sys.stderr)
+        host = "localhost" if args.host in ("0.0.0.0", "::") else host
+        where = (f"; from other machines: http://{socket.gethostname()}:{server.port}/ or a name given with "
+                 "--allow-host")
+    print(f"dashboard for {args.file} at http://{host}:{server.port}/{where} (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return 0
 
 
@@ -175,4 +196,8 @@ def register(add: Any) -> None:
     p.add_argument("--out", help="output folder (default: <campaign folder>/<name>-report)")
     p = add("serve", cmd_serve, "start a local web dashboard (pending candidates, result entry, plots)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only; "
+                   "the dashboard has no login)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="another name the page may be opened under (e.g. this machine's address on the network); "
+                        "repeatable")

@@ -1,119 +1,108 @@
-"""The Flask app: the campaign is opened per request, so the pages stay live while `viglas run` writes."""
+"""The Flask app and its server: every request checked by the `security.Guard` (Host on every request, Origin on
+writes), answered with protective headers; pages in `pages`/`forms`, the JSON API in `api`, errors in `errors`."""
 
 from __future__ import annotations
 
-import threading
+import logging
+import socket
 from pathlib import Path
-from typing import Any
+from typing import Iterable
 
-from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
-from markupsafe import Markup
+from flask import Flask, Response, request
+from werkzeug.serving import BaseWSGIServer, get_sockaddr, select_address_family
+from werkzeug.serving import make_server as werkzeug_server
 
-from ..campaign import Campaign, CampaignChangedError
-from ..config import ConfigError
-from ..report.summary import counts_html, problem_html
-from ..report.tables import top_table_html
-from ..snapshot import CampaignSnapshot
-from ..tell import TellError
-from .plots import PLOTS, PlotCache
-from .records import candidate_records, parse_result_form, parse_result_json
+from ..campaign import Campaign
+from . import api, errors, forms, pages
+from .context import EXTENSION, Dashboard, close_campaign
+from .security import MAX_BODY_BYTES, MAX_FORM_PARTS, NO_AUTH_WARNING, Guard, is_loopback
 
-#: Errors a bad entry raises (shown to the user, nothing stored).
-ENTRY_ERRORS = (TellError, KeyError, ValueError)
+logger = logging.getLogger(__name__)
+
+#: Scripts only from this server (Plotly.js included), nothing fetched elsewhere, no framing (clickjacking).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def create_app(campaign_path: Path) -> Flask:
-    """A dashboard for the campaign file at ``campaign_path`` (checked now, reopened per request)."""
+def create_app(campaign_path: Path, *, host: str = "127.0.0.1", port: int | None = None,
+               allow_hosts: Iterable[str] = ()) -> Flask:
+    """A dashboard for the campaign file at ``campaign_path`` (checked now, reopened per request).
+
+    ``host`` and ``port`` are the address served (``port=None``: any port, e.g. before binding or in
+    Flask's test client); requests naming another Host are refused (see `security`).
+    """
     campaign_path = Path(campaign_path).resolve()
     first = Campaign.from_yaml(campaign_path)
-    units = dict(first.units)  # builds the oracles once; raises a clear setup error early
-    first.close()
+    try:
+        units = dict(first.units)  # builds the oracles once: a setup problem is reported now, not per page
+    finally:
+        first.close()
     app = Flask(__name__)
-    cache = PlotCache()
-    lock = threading.Lock()
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+                      MAX_FORM_PARTS=MAX_FORM_PARTS)
+    guard = Guard(host=host, port=port, allow_hosts=tuple(allow_hosts))
+    app.extensions[EXTENSION] = Dashboard(campaign_path, units, guard)
+    app.teardown_appcontext(close_campaign)
 
-    def campaign() -> Campaign:
-        if "campaign" not in g:
-            g.campaign = Campaign.from_yaml(campaign_path)
-        return g.campaign  # type: ignore[no-any-return]
+    @app.before_request
+    def check_request() -> None:
+        guard.check_host(request.headers.get("Host"))
+        if request.method not in SAFE_METHODS:
+            guard.check_origin(request.headers.get("Origin"), request.headers.get("Host"),
+                               request.headers.get("Sec-Fetch-Site"))
 
-    def data() -> CampaignSnapshot:
-        return campaign().snapshot()
+    @app.after_request
+    def protect(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" makes Chromium send Origin: null
+        if not request.path.startswith(("/static/", "/vendor/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
-    @app.teardown_appcontext
-    def close(_: BaseException | None) -> None:
-        opened = g.pop("campaign", None)
-        if opened is not None:
-            opened.close()
-
-    @app.errorhandler(CampaignChangedError)
-    @app.errorhandler(ConfigError)
-    def campaign_error(err: Exception) -> tuple[str, int]:
-        return render_template("error.html", title="Campaign error", message=str(err)), 500
-
-    def outputs() -> list[str]:
-        return list(dict.fromkeys([*campaign().problem.outputs, *units]))
-
-    @app.get("/")
-    def overview() -> str:
-        d = data()
-        return render_template("overview.html", title=d.name, name=d.name, plots=PLOTS, version=d.fingerprint(),
-                               counts=Markup(counts_html(d, campaign().config.loop.budget)),
-                               problem=Markup(problem_html(d)), table=Markup(top_table_html(d)))
-
-    def pending_page(error: str | None = None, form: dict[str, str] | None = None, failed_id: int | None = None,
-                     status: int = 200) -> tuple[str, int]:
-        recorded = request.args.get("recorded", type=int)
-        return render_template("pending.html", title="Pending candidates", name=campaign().config.name,
-                               candidates=candidate_records(data(), state="pending"), outputs=outputs(),
-                               units=units, error=error, form=form or {}, failed_id=failed_id,
-                               recorded=recorded), status
-
-    @app.get("/pending")
-    def pending() -> tuple[str, int]:
-        return pending_page()
-
-    @app.post("/candidates/<int:cid>/results")
-    def enter_results(cid: int) -> Any:
-        try:
-            values, std = parse_result_form(request.form, outputs())
-            with lock:  # one writer from this process at a time; SQLite serialises other processes
-                campaign().tell(cid, values, std=std or None, replace="replace" in request.form)
-        except ENTRY_ERRORS as err:
-            message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-            return pending_page(f"candidate {cid}: {message}", dict(request.form), cid, status=400)
-        return redirect(url_for("pending", recorded=cid))
-
-    @app.get("/plots/<name>.png")
-    def plot(name: str) -> Any:
-        if name not in PLOTS:
-            abort(404)
-        png = cache.png(name, data())
-        return app.response_class(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
-
-    @app.get("/api/candidates")
-    def api_candidates() -> Any:
-        return jsonify(candidate_records(data(), state=request.args.get("state")))
-
-    @app.get("/api/candidates/<int:cid>")
-    def api_candidate(cid: int) -> Any:
-        found = [r for r in candidate_records(data()) if r["id"] == cid]
-        return jsonify(found[0]) if found else (jsonify({"error": f"no candidate with id {cid}"}), 404)
-
-    @app.post("/api/candidates/<int:cid>/results")
-    def api_enter_results(cid: int) -> Any:
-        try:
-            values, std = parse_result_json(request.get_json(silent=True))
-            with lock:
-                campaign().tell(cid, values, std=std or None, replace=bool(request.args.get("replace")))
-        except ENTRY_ERRORS as err:
-            message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-            return jsonify({"error": message}), 404 if isinstance(err, KeyError) else 400
-        return jsonify(next(r for r in candidate_records(data()) if r["id"] == cid))
-
+    errors.register(app)
+    pages.register(app)
+    forms.register(app)
+    api.register(app)
     return app
 
 
-def serve(campaign_path: Path, host: str = "127.0.0.1", port: int = 8050) -> None:
-    """Run the dashboard with Flask's threaded server until interrupted (a local tool, not a public site)."""
-    create_app(campaign_path).run(host=host, port=port, debug=False, threaded=True)
+def make_server(campaign_path: Path, *, host: str = "127.0.0.1", port: int = 8050,
+                allow_hosts: Iterable[str] = ()) -> BaseWSGIServer:
+    """The dashboard bound to ``host:port`` (``port=0``: any free port; see ``server.port``), threaded.
+
+    Raises `OSError` when the address cannot be bound (port in use, unknown host); Werkzeug would exit.
+    """
+    app = create_app(campaign_path, host=host, port=port or None, allow_hosts=allow_hosts)
+    with _bound(host, port) as sock:
+        server = werkzeug_server(host, port, app, threaded=True, fd=sock.fileno())  # keeps a duplicate
+    app.extensions[EXTENSION].guard.port = server.port
+    return server
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, of the family Werkzeug picks for ``host``."""
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(get_sockaddr(host, port, family))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(campaign_path: Path, *, host: str = "127.0.0.1", port: int = 8050, allow_hosts: Iterable[str] = ()) -> None:
+    """Run the dashboard until interrupted (a local tool, not a public site: it has no login)."""
+    if not is_loopback(host):
+        logger.warning(NO_AUTH_WARNING.format(host=host, port=port))
+    server = make_server(campaign_path, host=host, port=port, allow_hosts=allow_hosts)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -28,7 +28,7 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / ncols), ncols
 
 
-def _anchor(data: CampaignSnapshot) -> tuple[float, float, str]:
+def slice_anchor(data: CampaignSnapshot) -> tuple[float, float, str]:
     """M/Al and S/Al of the slice: the best feasible point, else the best evaluated one, else the box centre."""
     best = best_feasible(data.observations, data.problem)
     if best is not None:
@@ -48,7 +48,7 @@ def slices_plot(data: CampaignSnapshot, *, models: Mapping[str, OutputModel] | N
     outputs = list(data.problem.outputs)
     if models is None:
         models = fit_outputs(data.observations, data.problem)
-    m_al, s_al, why = _anchor(data)
+    m_al, s_al, why = slice_anchor(data)
     nrows, ncols = _grid(len(outputs))
     fig, axes = new_figure(nrows, ncols, width=4.6, height=3.8)
     for ax, output in zip(axes, outputs):

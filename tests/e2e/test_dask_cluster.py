@@ -5,6 +5,7 @@ Speed-up figures are benchmarks (`benchmarks/bench_executors.py`), not assertion
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -207,26 +208,29 @@ def test_scheduler_vanishing_stops_the_run_cleanly_and_the_next_run_resumes(tmp_
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
                                   "--no-dashboard", "--scheduler-file", str(address_file)], **quiet)
-    worker = None
+    worker = run = None
     try:
         _wait_for(address_file.exists, 60, "the scheduler file")
         time.sleep(0.2)  # the file is written in one go, but give the scheduler a moment to listen
         address = json.loads(address_file.read_text())["address"]
         worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
-                                   "--nthreads", "1", "--no-dashboard", "--death-timeout", "5"], **quiet)
+                                   "--nthreads", "1", "--no-dashboard", "--death-timeout", "60"], **quiet)
         run = subprocess.Popen(_cli(str(campaign.source), "--scheduler", address), cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        _wait_for(lambda: _count_results(campaign) > 0, 120, "a first committed result")
+        _wait_for(lambda: _count_results(campaign) > 0, 300, "a first committed result")
         scheduler.kill()
         _, stderr = run.communicate(timeout=60)
         assert run.returncode == 3, stderr
         assert "lost the Dask scheduler" in stderr and "rerun to resume" in stderr
         assert "Traceback" not in stderr, stderr  # one clear line, not Dask's reconnection noise
     finally:
-        for proc in (scheduler, worker):
-            if proc is not None and proc.poll() is None:
+        for proc in (scheduler, worker, run):
+            if proc is None:
+                continue
+            if proc.poll() is None:
                 proc.kill()
-                proc.wait()
+            with contextlib.suppress(ValueError):  # pipes already read and closed
+                proc.communicate(timeout=60)
     committed = set(_query(campaign, "SELECT candidate_id, output, value FROM results"))
     assert committed and _query(campaign, "SELECT COUNT(*) FROM candidates WHERE state = 'pending'")[0][0] > 0
     resumed = subprocess.run(_cli(str(campaign.source)), cwd=ROOT, capture_output=True, text=True, timeout=180)
