@@ -26,6 +26,14 @@ def _values(oracle: object, comps: list) -> list[float]:
 
 
 def test_fused_gp_beats_lab_only_on_held_out_lab_values() -> None:
+    from surrogates.engine import torch_threads
+
+    with torch.random.fork_rng(), torch_threads(1):  # the fits' random restarts: one seed, one answer
+        torch.manual_seed(0)
+        _fused_against_lab_only()
+
+
+def _fused_against_lab_only() -> None:
     encoder = SpaceEncoder(SPACE)
     sim_points = SPACE.sobol(40, seed=3)
     lab_points = sim_points[::5]
