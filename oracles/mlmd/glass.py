@@ -120,7 +120,10 @@ def make_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPres
     if problem:
         raise MDGuardError(f"{label}: starting structure: {problem}")
     with quiet_potential():
-        atoms, _, _ = relax_structure(start, calculator, fmax_eV_A=p.relax_fmax_eV_A, max_steps=p.relax_max_steps)
+        # cell free: the NPT stages then start near the potential's own density instead of a ~5 GPa
+        # kick from the estimated one, which overshoots into a cavitated cell
+        atoms, _, _ = relax_structure(start, calculator, fmax_eV_A=p.relax_fmax_eV_A, max_steps=p.relax_max_steps,
+                                      relax_cell=True)
         check_finite(atoms)
     atoms.calc = calculator
     simulated_fs = 0.0

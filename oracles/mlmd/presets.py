@@ -22,7 +22,7 @@ MIN_TG_TEMPERATURES = 10
 class MDPreset:
     """Parameters of the glass, conductivity and Tg protocols (one independent cell per seed).
 
-    Glass (`glass.make_glass_cell`): FIRE relaxation at the estimated density -> NVT melt at
+    Glass (`glass.make_glass_cell`): FIRE relaxation, cell free, from the estimated density -> NVT melt at
     ``melt_T_K`` (fixed cell, so the random packing forgets itself without boiling) -> NPT (MTK,
     0 GPa) anneal at ``anneal_T_K`` (density and Al-O-Al network settle) -> NPT quench to
     ``quench_end_K`` in ``quench_blocks`` steps -> NPT equilibration there.
@@ -40,7 +40,7 @@ class MDPreset:
     melt_T_K: float = 1500.0
     melt_timestep_fs: float = 1.0
     melt_steps: int = 2000
-    anneal_T_K: float = 900.0
+    anneal_T_K: float = 750.0
     anneal_steps: int = 10000
     quench_steps: int = 10000
     quench_blocks: int = 12
@@ -49,7 +49,7 @@ class MDPreset:
     timestep_fs: float = 2.0
     thermostat_taut_fs: float = 100.0
     barostat_taup_fs: float = 1000.0
-    temperatures_K: tuple[float, ...] = (500.0, 600.0, 700.0, 800.0, 900.0)
+    temperatures_K: tuple[float, ...] = (500.0, 575.0, 650.0, 725.0, 800.0)
     npt_per_T_steps: int = 2500
     equilibrate_per_T_steps: int = 500
     production_steps: int = 10000
@@ -61,7 +61,7 @@ class MDPreset:
     hop_length_A: float = 3.0
     diffusive_slope_tolerance: float = 0.3
     nve_check_steps: int = 1000
-    tg_temperatures_K: tuple[float, ...] = (900.0, 840.0, 780.0, 720.0, 660.0, 600.0, 540.0, 480.0, 420.0, 360.0,
+    tg_temperatures_K: tuple[float, ...] = (750.0, 705.0, 660.0, 615.0, 570.0, 525.0, 480.0, 435.0, 390.0, 345.0,
                                             300.0)
     tg_hold_steps: int = 5000
     tg_bootstrap: int = 500
@@ -126,13 +126,13 @@ PRESETS: dict[str, MDPreset] = {
         anneal_steps=20, quench_steps=20, quench_blocks=2, equilibrate_steps=10, temperatures_K=(700.0, 900.0),
         npt_per_T_steps=10, equilibrate_per_T_steps=5, production_steps=40, extend_steps=0, max_extensions=0,
         frame_interval_steps=2, kinisi_samples=200, nve_check_steps=10,
-        tg_temperatures_K=(900.0, 800.0, 700.0, 600.0, 500.0), tg_hold_steps=10, tg_bootstrap=50,
+        tg_temperatures_K=(750.0, 650.0, 550.0, 450.0, 350.0), tg_hold_steps=10, tg_bootstrap=50,
         fail_unconverged=False, notes="plumbing check only",
     ),
     # Screening: 60-atom cells, 2 cells, 4 temperatures x 8 ps (one extension of 8 ps when not diffusive).
     "quick": MDPreset(
         seeds=2, target_atoms=60, relax_max_steps=100, melt_steps=1000, anneal_steps=3000, quench_steps=2500,
-        quench_blocks=6, equilibrate_steps=1000, temperatures_K=(600.0, 700.0, 800.0, 900.0), npt_per_T_steps=1500,
+        quench_blocks=6, equilibrate_steps=1000, temperatures_K=(550.0, 650.0, 750.0, 850.0), npt_per_T_steps=1500,
         equilibrate_per_T_steps=250, production_steps=4000, extend_steps=4000, max_extensions=1,
         frame_interval_steps=5, kinisi_samples=500, nve_check_steps=500, tg_hold_steps=2500, tg_bootstrap=300,
         notes="screening fidelity",
