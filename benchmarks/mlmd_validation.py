@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import oracles.mlmd.assemble  # noqa: F401  (import the lazily loaded stages now: a long run
-import oracles.mlmd.conductivity  # noqa: F401  keeps the code it started with even if files change)
-import oracles.mlmd.glass  # noqa: F401
-import oracles.mlmd.tg  # noqa: F401
 from oracles import Composition, Evaluation
 from oracles.mlmd import MLMDOracle
+
+# The lazily loaded stages, imported now: a run of hours keeps the code it started with.
+from oracles.mlmd import assemble, conductivity, glass, tg  # noqa: F401  # isort: skip
 from oracles.mlmd.workflow import SeedOutcome
 
 #: (composition, seeds, measured log10 sigma(30 degC) in S/cm or None). Dai et al., Nat. Energy 2023:
