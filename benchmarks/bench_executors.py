@@ -21,11 +21,12 @@ from pathlib import Path
 
 import yaml
 
-from optimizer.async_loop import LoopSettings, run_async
 from optimizer.campaign import Campaign
+from optimizer.executors.async_loop import LoopSettings, run_async
 from optimizer.executors.dask_executor import start_local_cluster
 from optimizer.executors.tasks import oracle_specs
 from optimizer.oracle_factory import Runtime
+from optimizer.steps import CampaignRun
 
 SLEEPING_ORACLE = '''
 import time
@@ -99,7 +100,9 @@ def bench_local(root: Path, workers: int, evaluations: int, delay_s: float) -> R
         client.wait_for_workers(workers)
         client.run(__import__, "benchmarks.landscapes")  # the serial run is warm too
         start = time.perf_counter()
-        stats = run_async(campaign, client, evaluations, specs=specs, settings=LoopSettings())
+        run = CampaignRun(campaign, evaluations)
+        run_async(run, client, specs=specs, settings=LoopSettings())
+        stats = run.stats
         wall = time.perf_counter() - start
     assert stats.evaluated == evaluations
     return Row("local", workers, evaluations, wall, evaluations * delay_s / workers)

@@ -58,7 +58,7 @@ def measure(n: int, repeats: int) -> tuple[list[float], list[float]]:
     for r in range(repeats):
         strategy = QLogNEHVIStrategy(PROBLEM, seed=r)
         start, start_cpu = time.perf_counter(), time.process_time()
-        batch = strategy.propose(4, obs, [])
+        batch = [p.composition for p in strategy.propose(4, obs, [])]
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
         assert len(batch) == 4 and all(SPACE.contains(c) for c in batch)

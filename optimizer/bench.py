@@ -204,12 +204,10 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot(frame: pd.DataFrame, spec: Landscape, path: Path) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))  # no pyplot: no backend chosen, no global figure state
+    ax = fig.subplots()
     for strategy, part in frame.groupby("strategy", sort=False):
         table = part.pivot(index="evaluation", columns="seed", values="value")
         q25, q50, q75 = (table.quantile(q, axis=1) for q in (0.25, 0.5, 0.75))
@@ -223,4 +221,3 @@ def plot(frame: pd.DataFrame, spec: Landscape, path: Path) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)

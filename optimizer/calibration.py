@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .campaign import Campaign
+from .snapshot import CampaignSnapshot
 
 
 @dataclass(frozen=True)
@@ -49,19 +47,17 @@ class Calibration:
         return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
 
 
-def calibrations(campaign: Campaign) -> list[Calibration]:
-    """For every output two or more sources gave, the cheapest and the most trusted source paired."""
-    observations = campaign.observations(include_pending=True)
+def calibrations(snapshot: CampaignSnapshot) -> list[Calibration]:
+    """For every output two or more sources gave, the least and the most trusted source paired."""
+    records = snapshot.records
     out = []
-    for output in campaign.units:
-        labels = sorted({label for o in observations for label, vals in o.sources.items() if output in vals},
-                        key=campaign.trust)
+    for output, unit in snapshot.units.items():
+        labels = sorted({label for r in records for label, vals in r.sources.items() if output in vals},
+                        key=lambda name: (snapshot.rank(name), name))
         if len(labels) < 2:
             continue
         cheap, trusted = labels[0], labels[-1]
-        pairs = tuple(Pair(o.candidate_id, o.composition.formula, o.sources[cheap][output][0],
-                           o.sources[trusted][output][0])
-                      for o in observations if output in o.sources.get(cheap, {}) and
-                      output in o.sources.get(trusted, {}))
-        out.append(Calibration(output, campaign.units[output], cheap, trusted, pairs))
+        pairs = tuple(Pair(r.id, r.formula, r.sources[cheap][output][0], r.sources[trusted][output][0])
+                      for r in records if output in r.sources.get(cheap, {}) and output in r.sources.get(trusted, {}))
+        out.append(Calibration(output, unit, cheap, trusted, pairs))
     return out

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oracles import CompositionError, CompositionSpace
+from oracles import Composition, CompositionError, CompositionSpace
 
 from .problem import Objective, OutcomeConstraint, Problem
 
@@ -81,6 +81,15 @@ class LoopConfig(_Strict):
     budget: int = Field(40, ge=1, description="total evaluations")
 
 
+class ListedCandidate(_Strict):
+    """One entry of ``candidates:`` given by its ratios (an entry may also be a formula string)."""
+
+    M: Literal["Li", "Na"]
+    m_al: float
+    o_al: float = 0.0
+    s_al: float = 0.0
+
+
 class CampaignConfig(_Strict):
     name: str = Field(min_length=1)
     seed: int = 0
@@ -89,8 +98,15 @@ class CampaignConfig(_Strict):
     objectives: list[ObjectiveConfig] = Field(min_length=1)
     constraints: list[str] = Field(default_factory=list)
     oracles: list[OracleConfig] = Field(min_length=1)
+    candidates: list[str | ListedCandidate] = Field(
+        default_factory=list, description="fixed compositions (formulas or M/ratios) evaluated first, in order")
     loop: LoopConfig = LoopConfig()
     strategy: str = "qlognehvi"
+
+    def listed_candidates(self) -> list[Composition]:
+        """The ``candidates:`` list as compositions (validated at load time)."""
+        return [Composition.from_formula(c) if isinstance(c, str) else Composition(c.M, c.m_al, c.o_al, c.s_al)
+                for c in self.candidates]
 
     def problem(self) -> Problem:
         return Problem(
@@ -182,6 +198,27 @@ def _check_semantics(config: CampaignConfig, source: str, lines: dict[tuple[Any,
         )
     if config.loop.initial > config.loop.budget:
         raise ConfigError(f"{_where(source, lines, ('loop', 'initial'))}: loop.initial exceeds loop.budget")
+    _check_listed(config, source, lines)
+
+
+def _check_listed(config: CampaignConfig, source: str, lines: dict[tuple[Any, ...], int]) -> None:
+    """Every listed candidate is a composition of the space, listed once, and the budget holds them all."""
+    space = config.space.to_space()
+    seen: dict[Composition, int] = {}
+    for i, entry in enumerate(config.candidates):
+        where = f"{_where(source, lines, ('candidates', i))}: candidates[{i}]"
+        try:
+            comp = (Composition.from_formula(entry) if isinstance(entry, str)
+                    else Composition(entry.M, entry.m_al, entry.o_al, entry.s_al))
+            space.check(comp)
+        except CompositionError as err:
+            raise ConfigError(f"{where}: {err}") from None
+        if comp in seen:
+            raise ConfigError(f"{where}: {comp.formula} is listed twice (also candidates[{seen[comp]}])")
+        seen[comp] = i
+    if len(config.candidates) > config.loop.budget:
+        raise ConfigError(f"{_where(source, lines, ('loop', 'budget'))}: loop.budget={config.loop.budget} is smaller "
+                          f"than the {len(config.candidates)} listed candidates")
 
 
 def load_config(path: Path | str) -> CampaignConfig:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from oracles import Oracle, OracleSetupError
 
@@ -52,12 +53,23 @@ class OracleSlot:
         return OracleInfo(self.label, self.cost, tuple(self.oracle.outputs), self.manual)
 
 
+@contextmanager
+def on_import_path(folder: Path) -> Iterator[None]:
+    """``folder`` first on ``sys.path`` while importing from it, then ``sys.path`` as it was (the
+    imported modules stay in ``sys.modules``)."""
+    entry = str(folder)
+    sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        sys.path.remove(entry)
+
+
 def _import_target(target: str, base_dir: Path) -> Any:
     module_name, _, attr = target.partition(":")
-    if str(base_dir) not in sys.path:
-        sys.path.insert(0, str(base_dir))  # the campaign folder holds users' oracle modules
     try:
-        module = importlib.import_module(module_name)
+        with on_import_path(base_dir):  # the campaign folder holds users' oracle modules
+            module = importlib.import_module(module_name)
     except ImportError as err:
         raise OracleSetupError(f"cannot import {module_name!r} for target {target!r}: {err}") from None
     try:

@@ -12,14 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable, Sequence
 
 from oracles import Composition, CompositionError
 
+from .store import HISTORICAL, Candidate, Proposed, Requirement, Store
 from .units import Column, UnitError, canonical_unit, converter, parse_header, std_converter
-
-if TYPE_CHECKING:
-    from .campaign import Campaign
 
 #: Physically possible ranges per declared unit.
 PLAUSIBLE_RANGE: dict[str, tuple[float, float]] = {
@@ -105,9 +103,26 @@ def _composition(row: dict[str, str], where: str, metal_hint: str | None = None)
         raise TellError(f"{where}: composition: {err}") from None
 
 
-def parse_rows(campaign: Campaign, path: Path) -> list[ResultRow]:
-    """Parse and check every row of ``path`` without writing anything."""
-    declared = campaign.units
+def _check_metal(where: str, comp: Composition | None, analysed: Composition | None, known: Candidate | None,
+                 metals: Sequence[str]) -> None:
+    """A historical or as-made composition must use one of the campaign's metals, and the candidate's own."""
+    for what, c in (("composition", comp), ("analysed_formula", analysed)):
+        if c is not None and c.M not in metals:
+            raise TellError(f"{where}, {what} {c.formula}: M={c.M} is not a metal of this campaign "
+                            f"({', '.join(metals)})")
+    own = known.composition if known is not None else comp
+    if analysed is not None and own is not None and analysed.M != own.M:
+        raise TellError(f"{where}, analysed_formula {analysed.formula}: M={analysed.M}, but the candidate is a "
+                        f"{own.M} glass ({own.formula}); an analysis cannot change the metal")
+
+
+def parse_rows(path: Path, *, units: dict[str, str], lookup: Callable[[int], Candidate | None],
+               metals: Sequence[str]) -> list[ResultRow]:
+    """Parse and check every row of ``path`` without writing anything.
+
+    ``lookup`` finds a candidate by id; ``metals`` are the campaign's alkali metals.
+    """
+    declared = units
     table = read_table(path)
     if not table:
         raise TellError(f"{path}: no rows")
@@ -126,7 +141,7 @@ def parse_rows(campaign: Campaign, path: Path) -> list[ResultRow]:
         if cid_text and not cid_text.removesuffix(".0").isdigit():
             raise TellError(f"{where}, column 'id': {cid_text!r} is not a candidate id")
         cid = int(cid_text.removesuffix(".0")) if cid_text else None
-        known = campaign.store.candidate(cid) if cid is not None else None
+        known = lookup(cid) if cid is not None else None
         if cid is not None and known is None:
             raise TellError(f"{where}, column 'id': no candidate with id {cid}")
         comp = None if known is not None else _composition(cells, where)
@@ -134,6 +149,7 @@ def parse_rows(campaign: Campaign, path: Path) -> list[ResultRow]:
         analysed = None
         if cells.get("analysed_formula", "").strip():
             analysed = _composition({"formula": cells["analysed_formula"]}, f"{where}, column 'analysed_formula'")
+        _check_metal(where, comp, analysed, known, metals)
         row = ResultRow(line, cid, comp, analysed)
         for header, column in columns.items():
             text = cells.get(header, "").strip()
@@ -170,26 +186,26 @@ def parse_rows(campaign: Campaign, path: Path) -> list[ResultRow]:
     return rows
 
 
-def tell_file(campaign: Campaign, path: Path, *, replace: bool = False) -> int:
-    """Record every row of ``path`` in one transaction, or none of them. Returns the number of rows."""
-    from .campaign import HISTORICAL
-
-    rows = parse_rows(campaign, path)
-    store, units = campaign.store, campaign.units
+def apply_rows(rows: Sequence[ResultRow], *, path: Path, store: Store, units: dict[str, str], lab_label: str,
+               required: Callable[[int], Sequence[Requirement]], replace: bool = False) -> int:
+    """Record parsed ``rows`` in one transaction, or none of them. Returns the number of rows."""
     with store.transaction() as tx:
         for row in rows:
             try:
                 cid = row.candidate_id
                 if cid is None:
                     assert row.composition is not None
-                    cid = store.add_candidates([row.composition], source=HISTORICAL, batch=None, tx=tx)[0]
+                    added = store.add_candidates([Proposed(row.composition, HISTORICAL)], batch=None, tx=tx)
+                    if not added:
+                        raise ValueError(f"composition {row.composition.formula} is already a candidate; "
+                                         "give its id instead")
+                    cid = added[0]
                 if row.analysed is not None:
                     store.record_analysed(cid, row.analysed, source=str(path), tx=tx)
                 if row.values:
-                    store.record_values(cid, oracle=campaign.lab_label, values=row.values, std=row.std or None,
-                                        units=units, required=campaign.required(cid), replace=replace,
-                                        mark_evaluated=False, provenance={"entered_by": "lab", "file": str(path)},
-                                        tx=tx)
+                    store.record_values(cid, oracle=lab_label, values=row.values, std=row.std or None, units=units,
+                                        required=required(cid), replace=replace, mark_evaluated=False,
+                                        provenance={"entered_by": "lab", "file": str(path)}, tx=tx)
             except (KeyError, ValueError) as err:
                 message = err.args[0] if err.args else str(err)
                 raise TellError(f"{path}: row {row.line}: {message}") from None

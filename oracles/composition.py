@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     import pymatgen.core
 
 METALS = ("Li", "Na")
-#: Two compositions whose ratios differ by no more than this are equal (ratios to Al).
+#: Ratios to Al are stored on a grid of this step; two compositions are equal when they lie on the same
+#: grid point, so equality is exact, transitive and agrees with the hash.
 RATIO_ATOL = 1e-6
+_RATIO_DECIMALS = 6
 #: Decimals shown in formulas; `CompositionSpace.snap` puts proposals on this grid.
 FORMULA_DECIMALS = 4
 
@@ -46,9 +48,13 @@ def format_amount(amount: float) -> str:
     return "" if text == "1" else text
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Composition:
     """A charge-balanced glass composition, given as molar ratios to Al.
+
+    Ratios are rounded to the nearest multiple of `RATIO_ATOL` when the object is made; equality and
+    hash compare those grid values, so compositions that are equal hash equally (sets and dict keys
+    work) and equality is transitive. `almost_equals` compares with a tolerance instead.
 
     Attributes:
         M: the alkali metal, ``"Li"`` or ``"Na"``.
@@ -73,7 +79,7 @@ class Composition:
                 raise CompositionError(f"{name}={value} is not finite")
             if value < 0:
                 raise CompositionError(f"{name}={value} is negative; ratios to Al must be >= 0")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, round(float(value), _RATIO_DECIMALS) + 0.0)  # + 0.0: no -0.0
         if self.cl_al < -RATIO_ATOL:
             raise CompositionError(
                 f"cl_al={self.cl_al:.6g} is negative: o_al={self.o_al} and s_al={self.s_al} "
@@ -121,16 +127,6 @@ class Composition:
         return self.M == other.M and all(
             abs(getattr(self, k) - getattr(other, k)) <= atol for k in ("m_al", "o_al", "s_al")
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Composition):
-            return NotImplemented
-        return self.almost_equals(other)
-
-    def __hash__(self) -> int:
-        # Hash on the formula grid, so equal compositions hash alike except within
-        # RATIO_ATOL of a grid boundary (the same trade-off pymatgen makes).
-        return hash((self.M, *(round(getattr(self, k), FORMULA_DECIMALS) for k in ("m_al", "o_al", "s_al"))))
 
     def __str__(self) -> str:
         return self.formula

@@ -11,18 +11,19 @@ from __future__ import annotations
 import contextlib
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import numpy as np
 import torch
 from botorch.exceptions.warnings import BotorchWarning
 from botorch.models import ModelListGP
 from botorch.utils.multi_objective.pareto import is_non_dominated
-from gpytorch.utils.warnings import NumericalWarning
+from gpytorch.utils.warnings import GPInputWarning, NumericalWarning
 from torch import Tensor
 
 from .acquisition import Kind, Target, build_acquisition
 from .errors import SurrogateFitError
+from .fusion import FusedGP
 from .models import MIN_YVAR, MixedGP
 from .optimize import OptimizeSettings, optimize_batch
 from .transforms import DTYPE, SpaceEncoder
@@ -99,22 +100,66 @@ def subsample(data: Dataset, target: Target, n_max: int, rng: np.random.Generato
     return Dataset(data.X[idx], data.Y[idx], yvar, data.X_failed[fidx])
 
 
-def fit_models(
-    data: Dataset, target: Target, names: tuple[str, ...], *, workers: int = 1
-) -> tuple[ModelListGP, Target]:
-    """One GP per output, plus the success-label GP when something failed (added to ``target``)."""
-    gp = MixedGP(names=names, workers=workers)
-    jobs = []
+@dataclass(frozen=True)
+class FidelityData:
+    """One output measured by several oracles, for a `FusedGP`: every value with its oracle's task index.
+
+    Attributes:
+        X: ``r x d`` encoded inputs of every (composition, oracle) value; task: ``r`` task indices
+        (0 .. n_tasks-1, least trusted first); Y: ``r x 1`` the values; n_tasks: number of oracles.
+    """
+
+    X: Tensor
+    task: Tensor
+    Y: Tensor
+    n_tasks: int
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The fitted surrogates of one proposal: one model per output (then the success label), as a
+    `ModelListGP`, the `Target` (with the success index when something failed) and each output's
+    own fitted object (`MixedGP` or `FusedGP`) for predictions and routing."""
+
+    model: ModelListGP
+    target: Target
+    parts: tuple[MixedGP | FusedGP, ...]
+
+    def predict(self, X: Tensor) -> tuple[Tensor, Tensor]:
+        """Posterior mean and std, ``n x k`` each (outputs in order, then the success label if modelled)."""
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", GPInputWarning)  # predicting at a training point is fine
+            post = self.model.posterior(X)
+        return post.mean, post.variance.clamp_min(0).sqrt()
+
+
+def fit_models(data: Dataset, target: Target, names: tuple[str, ...], *, workers: int = 1,
+               fused: Mapping[int, FidelityData] | None = None) -> Fitted:
+    """One GP per output (a `FusedGP` for the outputs in ``fused``, by column), plus the success-label
+    GP when something failed."""
+    fused = fused or {}
+    parts: dict[int, MixedGP | FusedGP] = {}
+    jobs, columns = [], []
     for j, name in enumerate(names):
+        if j in fused:
+            f = fused[j]
+            parts[j] = FusedGP(name=name, n_tasks=f.n_tasks).fit(f.X, f.task, f.Y)
+            continue
         column = None if data.Yvar is None else data.Yvar[:, j : j + 1]
         yvar = None if column is None or bool(column.isnan().any()) else column.clamp_min(MIN_YVAR)
         jobs.append((name, data.X, data.Y[:, j : j + 1], yvar))
+        columns.append(j)
     if data.X_failed.shape[0] > 0:
         X_all = torch.cat([data.X, data.X_failed])
         label = torch.cat([torch.ones(data.X.shape[0], 1), torch.zeros(data.X_failed.shape[0], 1)]).to(DTYPE)
         jobs.append(("oracle success", X_all, label, None))
+        columns.append(len(names))
         target = Target(target.signs, target.constraints, success_index=len(names))
-    return ModelListGP(*gp.fit_many(jobs)), target
+    fitter = MixedGP(names=[job[0] for job in jobs], workers=workers)
+    for j, gp in zip(columns, fitter.fit_many(jobs)):
+        parts[j] = MixedGP.of(gp, names[j] if j < len(names) else "oracle success")
+    ordered = tuple(parts[j] for j in sorted(parts))
+    return Fitted(ModelListGP(*(p.single_model() for p in ordered)), target, ordered)  # type: ignore[arg-type]
 
 
 def propose_encoded(
@@ -128,12 +173,17 @@ def propose_encoded(
     X_pending: Tensor | None,
     seed: int,
     settings: EngineSettings | None = None,
-) -> Tensor:
-    """``q x d`` encoded candidates (not yet snapped). Raises `SurrogateFitError` if a GP cannot be fitted.
+    fused: Mapping[int, FidelityData] | None = None,
+) -> tuple[Tensor, Fitted]:
+    """``q x d`` encoded candidates (not yet snapped) and the fitted surrogates they came from.
+
+    Raises `SurrogateFitError` if a GP cannot be fitted.
 
     Args:
         names: output names, one per column of ``data.Y`` (objectives first, as in ``target``).
         X_pending: ``p x d`` encoded pending candidates, or None.
+        fused: outputs (by column) measured by several oracles, fused in one multi-task GP each;
+            ``data.Y`` holds their values at the most trusted fidelity (for the incumbents).
     """
     settings = settings or EngineSettings()
     rng = np.random.default_rng(seed)
@@ -143,14 +193,16 @@ def propose_encoded(
     with torch.random.fork_rng(), warnings.catch_warnings(), torch_threads(settings.torch_threads):
         # Fit retries and baseline pruning draw from torch's generator: same data and seed, same proposal.
         torch.manual_seed(seed)
-        model, target = fit_models(data, target, names, workers=settings.fit_workers)
+        fitted = fit_models(data, target, names, workers=settings.fit_workers, fused=fused)
         # Posterior covariances over near-duplicate baseline points need jitter; GPyTorch adds it.
         warnings.simplefilter("ignore", NumericalWarning)
         # Before the first feasible point the smoothed constraint weights still steer toward feasibility.
         warnings.filterwarnings("ignore", "When all training points are infeasible", BotorchWarning)
+        # root caching does not apply to multi-task models; BoTorch says so and turns it off
+        warnings.filterwarnings("ignore", message=".*cache_root.*", category=RuntimeWarning)
         acqf = build_acquisition(
-            kind, model, target, X_baseline=data.X, Y_baseline=data.Y, X_pending=X_pending,
+            kind, fitted.model, fitted.target, X_baseline=data.X, Y_baseline=data.Y, X_pending=X_pending,
             seed=seed, mc_samples=settings.mc_samples,
         )
         candidates, _ = optimize_batch(acqf, encoder, q, X_pending=X_pending, seed=seed, settings=settings.optimize)
-    return candidates
+    return candidates, fitted

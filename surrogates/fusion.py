@@ -24,20 +24,13 @@ import warnings
 from typing import Sequence
 
 import torch
-from botorch.exceptions.errors import ModelFittingError
-from botorch.exceptions.warnings import OptimizationWarning
-from botorch.fit import fit_gpytorch_mll
 from botorch.models import MultiTaskGP
 from gpytorch.kernels import MaternKernel
-from gpytorch.mlls import ExactMarginalLogLikelihood
-from gpytorch.utils.errors import NotPSDError
-from gpytorch.utils.warnings import NumericalWarning
 from torch import Tensor
 
 from .errors import SurrogateFitError
+from .models import MIN_YVAR, fit_exact_gp
 from .transforms import CAT_DIM, DTYPE
-
-MIN_YVAR = 1e-8
 
 
 def _data_kernel(n_ratio_dims: int = 3) -> torch.nn.Module:
@@ -80,18 +73,18 @@ class FusedGP:
             model = MultiTaskGP(train_X, Y.to(DTYPE), task_feature=-1, train_Yvar=yvar,
                                 covar_module=_data_kernel(), output_tasks=[self.target_task],
                                 all_tasks=list(range(self.n_tasks)))
-            mll = ExactMarginalLogLikelihood(model.likelihood, model)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NumericalWarning)
-                warnings.simplefilter("ignore", OptimizationWarning)
-                # gpytorch's multitask mean builds a sparse tensor; torch warns once about invariant checks
-                warnings.filterwarnings("ignore", message="Sparse invariant checks", category=UserWarning)
-                fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": self.maxiter}})
-        except (ModelFittingError, NotPSDError, RuntimeError, ValueError) as err:
+        except (RuntimeError, ValueError) as err:
             raise SurrogateFitError([self.name], err) from err
-        model.eval()
+        with warnings.catch_warnings():
+            # gpytorch's multitask mean builds a sparse tensor; torch warns once about invariant checks
+            warnings.filterwarnings("ignore", message="Sparse invariant checks", category=UserWarning)
+            fit_exact_gp(model, [self.name], maxiter=self.maxiter)
         self.model_ = model
         return self
+
+    def single_model(self) -> MultiTaskGP:
+        """The fitted model; with task-free inputs it predicts the target fidelity (as in a `ModelListGP`)."""
+        return self.model_
 
     def predict(self, X: Tensor, task: int | None = None) -> tuple[Tensor, Tensor]:
         """Posterior mean and standard deviation (``n`` each, output units) at ``X`` for ``task``."""

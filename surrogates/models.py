@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import Sequence
+from typing import Any, Sequence, TypeVar
 
 import torch
 from botorch.exceptions.errors import ModelFittingError
@@ -29,14 +29,15 @@ from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scal
 from gpytorch.kernels import Kernel, ScaleKernel
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from gpytorch.utils.errors import NotPSDError
-from gpytorch.utils.warnings import NumericalWarning
+from gpytorch.utils.warnings import GPInputWarning, NumericalWarning
 from torch import Tensor
 
 from .errors import SurrogateFitError
 from .transforms import CAT_DIM
 
-#: Smallest noise variance given to a fixed-noise GP (output units squared).
-MIN_YVAR = 1e-10
+GP = TypeVar("GP", bound=Model)
+#: Smallest noise variance given to a fixed-noise GP (output units squared); the one floor of every GP here.
+MIN_YVAR = 1e-8
 
 
 def mixed_kernel(d: int, cat_dims: Sequence[int]) -> Kernel:
@@ -112,9 +113,73 @@ class MixedGP:
     def _fit_one(self, name: str, X: Tensor, y: Tensor, yvar: Tensor | None) -> SingleTaskGP:
         try:
             model = SingleTaskGP(X, y, train_Yvar=yvar, covar_module=mixed_kernel(X.shape[-1], self.cat_dims))
-            mll = ExactMarginalLogLikelihood(model.likelihood, model)
-            fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": self.maxiter}})
-        except (ModelFittingError, NotPSDError, RuntimeError, ValueError) as err:
+        except (RuntimeError, ValueError) as err:
             raise SurrogateFitError((name,), err) from err
-        model.eval()
-        return model
+        return fit_exact_gp(model, (name,), maxiter=self.maxiter)
+
+    @classmethod
+    def of(cls, gp: SingleTaskGP, name: str) -> MixedGP:
+        """Wrap one already fitted single-output GP."""
+        out = cls(names=[name])
+        out.model_ = gp
+        return out
+
+    def single_model(self) -> Model:
+        """The fitted model of a one-output `MixedGP`."""
+        if len(self.names) != 1:
+            raise ValueError(f"{self.names} are {len(self.names)} outputs, not one")
+        return self.model_
+
+    def models(self) -> list[Model]:
+        """The fitted GP of each output, in column order."""
+        return [m for m in self.model_.models] if isinstance(self.model_, ModelListGP) else [self.model_]  # type: ignore[misc]
+
+    def predict(self, X: Tensor) -> tuple[Tensor, Tensor]:
+        """Posterior mean and standard deviation of the latent functions, ``n x m`` each, output units."""
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", GPInputWarning)  # predicting at a training point is fine
+            post = self.model_.posterior(X)
+            return post.mean, post.variance.clamp_min(0).sqrt()  # type: ignore[attr-defined]
+
+    def loo(self) -> tuple[Tensor, Tensor]:
+        """Leave-one-out predictive mean and std at the training points (``n x m``; one output at a time
+        when they share the inputs), hyperparameters fixed."""
+        means, stds = zip(*(loo_single(m) for m in self.models()))
+        return torch.stack(means, dim=-1), torch.stack(stds, dim=-1)
+
+
+def fit_exact_gp(model: GP, names: Sequence[str], *, maxiter: int) -> GP:
+    """Fit ``model``'s hyperparameters by maximum marginal likelihood (BoTorch's retries); `SurrogateFitError`
+    naming ``names`` when every attempt fails. The one fitting routine of every GP here."""
+    mll = ExactMarginalLogLikelihood(model.likelihood, model)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericalWarning)
+            warnings.simplefilter("ignore", OptimizationWarning)
+            fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": maxiter}})
+    except (ModelFittingError, NotPSDError, RuntimeError, ValueError) as err:
+        raise SurrogateFitError(tuple(names), err) from err
+    model.eval()
+    return model
+
+
+def loo_single(model: Any) -> tuple[Tensor, Tensor]:
+    """Leave-one-out mean and std (``n`` each, output units) of a fitted single-output exact GP.
+
+    The closed form of Rasmussen & Williams (2006), eq. 5.12, in the model's standardised units:
+    ``mu_i = y_i - [K^-1 y]_i / [K^-1]_ii``, ``var_i = 1 / [K^-1]_ii`` (K includes the noise).
+    """
+    with torch.no_grad():
+        x = model.train_inputs[0]
+        y = model.train_targets
+        noise = model.likelihood.noise.reshape(-1).expand(len(y))
+        cov = model.covar_module(x).to_dense() + torch.diag(noise)
+        inv = torch.cholesky_inverse(torch.linalg.cholesky(cov))
+        resid = y - model.mean_module(x)
+        diag = torch.diagonal(inv)
+        mean, var = y - (inv @ resid) / diag, 1.0 / diag
+        transform = getattr(model, "outcome_transform", None)
+        if transform is not None:
+            out_mean, out_var = transform.untransform(mean.unsqueeze(-1), var.unsqueeze(-1))
+            mean, var = out_mean.squeeze(-1), out_var.squeeze(-1)
+    return mean, var.clamp_min(0).sqrt()

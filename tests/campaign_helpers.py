@@ -41,4 +41,22 @@ class SlowGlass(SyntheticGlass):
     def evaluate(self, batch, /):
         time.sleep(self.delay_s * len(batch))
         return super().evaluate(batch)
+
+
+class Gated(SlowGlass):
+    """Waits, inside every evaluation, until the file ``gate`` exists: a test holds a run mid-batch with it."""
+
+    name = "gated-glass"
+
+    def __init__(self, *, delay_s: float = 0.0, gate: str = "") -> None:
+        super().__init__(delay_s=delay_s)
+        self.gate = gate
+
+    def evaluate(self, batch, /):
+        import pathlib
+
+        deadline = time.monotonic() + 120
+        while not pathlib.Path(self.gate).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return super().evaluate(batch)
 '''

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..campaign import Campaign, Progress
+from ..snapshot import CampaignSnapshot
+from ..steps import CampaignRun
 from .common import open_campaign, print_best, print_table
 
 
@@ -48,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(event.line(), flush=True)
 
     try:
-        evaluated = campaign.run(budget, progress=show, executor=make_executor(profile))
+        evaluated = make_executor(profile).run(CampaignRun(campaign, budget, show))
     except ExecutorError as err:  # the store holds every result received; the next run resumes
         print(f"viglas: stopped: {err}", file=sys.stderr)
         return 3
@@ -58,31 +60,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{len(waiting)} candidate(s) wait for the lab: ids {', '.join(str(c.id) for c in waiting)}. "
               f"Write a template with `viglas ask {args.file} -n 0 --xlsx lab.xlsx`, fill it in, "
               f"`viglas tell {args.file} --xlsx lab.xlsx`, then run again.")
-    print_best(campaign)
+    print_best(campaign.snapshot())
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     campaign = open_campaign(args)
-    store = campaign.store
-    cands = store.candidates()
-    counts = {s: sum(1 for c in cands if c.state == s) for s in ("done", "failed", "pending")}
-    print(f"campaign {campaign.config.name!r} ({campaign.store_path})")
-    print(f"candidates: {len(cands)} ({counts['done']} done, {counts['failed']} failed, {counts['pending']} pending); "
-          f"budget {campaign.config.loop.budget}")
-    pending = [c.id for c in cands if c.state == "pending"]
+    snap = campaign.snapshot()  # never creates a store: a campaign not started yet shows no candidates
+    counts = {s: len(snap.in_state(s)) for s in ("done", "failed", "pending", "withdrawn")}
+    print(f"campaign {snap.name!r} ({campaign.store_path})")
+    withdrawn = f", {counts['withdrawn']} withdrawn" if counts["withdrawn"] else ""
+    print(f"candidates: {len(snap.records)} ({counts['done']} done, {counts['failed']} failed, "
+          f"{counts['pending']} pending{withdrawn}); budget {snap.budget}")
+    pending = [r.id for r in snap.in_state("pending")]
     if pending:
         print("pending ids: " + ", ".join(map(str, pending)))
-    print_best(campaign)
+    print_best(snap)
     if args.calibration:
-        _print_calibration(campaign)
+        _print_calibration(snap)
     return 0
 
 
-def _print_calibration(campaign: Campaign) -> None:
+def _print_calibration(snap: CampaignSnapshot) -> None:
     from ..calibration import calibrations
 
-    found = calibrations(campaign)
+    found = calibrations(snap)
     if not found:
         print("calibration: no output has values from two oracles yet")
     for cal in found:
@@ -96,7 +98,7 @@ def _print_calibration(campaign: Campaign) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export import write_csv
 
-    n = write_csv(open_campaign(args), Path(args.csv))
+    n = write_csv(open_campaign(args).snapshot(), Path(args.csv))
     print(f"wrote {n} candidate(s) to {args.csv}")
     return 0
 
@@ -107,7 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     campaign = open_campaign(args)
     out = Path(args.out) if args.out else campaign.base_dir / f"{campaign.config.name}-report"
     print(f"fitting surrogates and drawing plots for {campaign.config.name!r}...", flush=True)
-    paths = write_report(campaign, out)
+    paths = write_report(campaign.snapshot(), out)
     print(f"wrote {paths[0]} and {len(paths) - 1} PNG plot(s) to {out}")
     return 0
 

@@ -7,6 +7,7 @@ from typing import Sequence
 
 from ..campaign import Campaign
 from ..oracle_factory import Runtime
+from ..snapshot import CampaignSnapshot
 
 
 def runtime(args: argparse.Namespace) -> Runtime:
@@ -34,16 +35,17 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-def print_best(campaign: Campaign) -> None:
+def print_best(snap: CampaignSnapshot) -> None:
+    """The feasible Pareto set (at most 10 rows), best first by the first objective."""
     from ..analysis import pareto_front
 
-    front = pareto_front(campaign.observations(), campaign.problem)
+    problem = snap.problem
+    front = pareto_front(snap.observations, problem)
     if not front:
         print("no feasible candidate yet")
         return
-    first = campaign.problem.objectives[0]
+    first = problem.objectives[0]
     front.sort(key=lambda o: -first.sign * o.values[first.name])
-    names = list(campaign.problem.outputs)
     print(f"best feasible (Pareto set, {len(front)} point(s)):")
     print_table([{"id": o.candidate_id, "formula": o.composition.formula, **o.values} for o in front[:10]],
-                 ["id", "formula", *names])
+                ["id", "formula", *problem.outputs])

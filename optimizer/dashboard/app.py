@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from ..campaign import Campaign, CampaignChangedError
 from ..config import ConfigError
-from ..report import ReportData
 from ..report.summary import counts_html, problem_html
 from ..report.tables import top_table_html
+from ..snapshot import CampaignSnapshot
 from ..tell import TellError
 from .plots import PLOTS, PlotCache
 from .records import candidate_records, parse_result_form, parse_result_json
@@ -37,8 +37,8 @@ def create_app(campaign_path: Path) -> Flask:
             g.campaign = Campaign.from_yaml(campaign_path)
         return g.campaign  # type: ignore[no-any-return]
 
-    def data() -> ReportData:
-        return ReportData.from_campaign(campaign(), units=units)
+    def data() -> CampaignSnapshot:
+        return campaign().snapshot()
 
     @app.teardown_appcontext
     def close(_: BaseException | None) -> None:
@@ -65,7 +65,7 @@ def create_app(campaign_path: Path) -> Flask:
                      status: int = 200) -> tuple[str, int]:
         recorded = request.args.get("recorded", type=int)
         return render_template("pending.html", title="Pending candidates", name=campaign().config.name,
-                               candidates=candidate_records(campaign(), state="pending"), outputs=outputs(),
+                               candidates=candidate_records(data(), state="pending"), outputs=outputs(),
                                units=units, error=error, form=form or {}, failed_id=failed_id,
                                recorded=recorded), status
 
@@ -93,11 +93,11 @@ def create_app(campaign_path: Path) -> Flask:
 
     @app.get("/api/candidates")
     def api_candidates() -> Any:
-        return jsonify(candidate_records(campaign(), state=request.args.get("state")))
+        return jsonify(candidate_records(data(), state=request.args.get("state")))
 
     @app.get("/api/candidates/<int:cid>")
     def api_candidate(cid: int) -> Any:
-        found = [r for r in candidate_records(campaign()) if r["id"] == cid]
+        found = [r for r in candidate_records(data()) if r["id"] == cid]
         return jsonify(found[0]) if found else (jsonify({"error": f"no candidate with id {cid}"}), 404)
 
     @app.post("/api/candidates/<int:cid>/results")
@@ -109,7 +109,7 @@ def create_app(campaign_path: Path) -> Flask:
         except ENTRY_ERRORS as err:
             message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
             return jsonify({"error": message}), 404 if isinstance(err, KeyError) else 400
-        return jsonify(next(r for r in candidate_records(campaign()) if r["id"] == cid))
+        return jsonify(next(r for r in candidate_records(data()) if r["id"] == cid))
 
     return app
 

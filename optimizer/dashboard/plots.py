@@ -8,9 +8,9 @@ from collections import OrderedDict
 from matplotlib.figure import Figure
 
 from ..report import png_bytes
-from ..report.data import ReportData
 from ..report.model import OutputModel, fit_outputs
 from ..report.plots import calibration_plot, pareto_plot, progress_plot, slices_plot
+from ..snapshot import CampaignSnapshot
 
 #: Plot name -> title, in page order.
 PLOTS: dict[str, str] = {
@@ -31,7 +31,7 @@ class PlotCache:
         # Rendering is serialised: GP fits are CPU-bound, and one at a time keeps a busy machine usable.
         self._lock = threading.Lock()
 
-    def png(self, name: str, data: ReportData) -> bytes:
+    def png(self, name: str, data: CampaignSnapshot) -> bytes:
         key = (name, data.fingerprint())
         with self._lock:
             if key not in self._pngs:
@@ -40,7 +40,7 @@ class PlotCache:
                     self._pngs.popitem(last=False)
             return self._pngs[key]
 
-    def _figure(self, name: str, data: ReportData) -> Figure:
+    def _figure(self, name: str, data: CampaignSnapshot) -> Figure:
         if name == "progress":
             return progress_plot(data)
         models = self._fitted(data)
@@ -50,10 +50,10 @@ class PlotCache:
             return slices_plot(data, models=models)
         return calibration_plot(data, models=models)
 
-    def _fitted(self, data: ReportData) -> dict[str, OutputModel]:
+    def _fitted(self, data: CampaignSnapshot) -> dict[str, OutputModel]:
         key = data.fingerprint()
         if key not in self._models:
-            self._models[key] = fit_outputs(data.observations, data.problem.outputs, data.problem.space)
+            self._models[key] = fit_outputs(data.observations, data.problem)
             while len(self._models) > 2:
                 self._models.popitem(last=False)
         return self._models[key]

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
+from ..snapshot import CampaignSnapshot
 from ..tell import TellError
 
-if TYPE_CHECKING:
-    from ..campaign import Campaign
 
-
-def candidate_records(campaign: Campaign, *, state: str | None = None) -> list[dict[str, Any]]:
-    """One dict per candidate (composition, state, current values and std, failure reasons)."""
-    store = campaign.store
-    values: dict[int, dict[str, float]] = {}
-    stds: dict[int, dict[str, float]] = {}
-    for row in store.results():
-        values.setdefault(row.candidate_id, {})[row.output] = row.value
-        if row.std is not None:
-            stds.setdefault(row.candidate_id, {})[row.output] = row.std
-    failures = store.failures()
-    records = []
-    for cand in store.candidates():
-        if state is not None and cand.state != state:
-            continue
-        c = cand.composition
-        records.append({
-            "id": cand.id, **c.as_dict(), "cl_al": round(c.cl_al, 10), "formula": c.formula, "state": cand.state,
-            "source": cand.source, "batch": cand.batch, "values": values.get(cand.id, {}),
-            "std": stds.get(cand.id, {}),
-            "failure": "; ".join(f"{o}: {r}" for o, r in failures.get(cand.id, [])) or None,
-        })
-    return records
+def candidate_records(data: CampaignSnapshot, *, state: str | None = None) -> list[dict[str, Any]]:
+    """One dict per candidate (composition, state, merged values and their std and source, failure reasons)."""
+    return [{
+        "id": r.id, **r.composition.as_dict(), "cl_al": round(r.composition.cl_al, 10), "formula": r.formula,
+        "state": r.state, "source": r.source, "batch": r.batch,
+        "values": {k: v.value for k, v in r.values.items()},
+        "std": {k: v.std for k, v in r.values.items() if v.std is not None},
+        "value_source": {k: v.source for k, v in r.values.items()},
+        "failure": r.failure, "withdrawn": r.withdrawn_reason,
+    } for r in data.records if state is None or r.state == state]
 
 
 def parse_result_form(form: Mapping[str, str], outputs: Sequence[str]) -> tuple[dict[str, float], dict[str, float]]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import Protocol
 
-from .profile import RuntimeProfile
-
-if TYPE_CHECKING:
-    from ..campaign import Campaign, Progress
+from ..steps import CampaignRun
 
 
 class ExecutorError(RuntimeError):
@@ -19,26 +16,8 @@ class SchedulerLostError(ExecutorError):
 
 
 class Executor(Protocol):
-    """Runs a campaign to its budget; ``run`` returns the number of candidates evaluated in this call."""
+    """Drives one `CampaignRun` to its end; ``run`` returns the number of candidates evaluated."""
 
     name: str
 
-    def run(self, campaign: Campaign, budget: int, *, progress: Callable[[Progress], None] | None = None) -> int: ...
-
-
-class SerialExecutor:
-    """In-process, batch after batch: `Campaign.run` exactly as without executors (the default)."""
-
-    name = "serial"
-
-    def run(self, campaign: Campaign, budget: int, *, progress: Callable[[Progress], None] | None = None) -> int:
-        return campaign.run(budget, progress=progress)
-
-
-def make_executor(profile: RuntimeProfile) -> Executor:
-    """The executor a profile names; Dask is imported only when it is used."""
-    if profile.executor == "serial":
-        return SerialExecutor()
-    from .dask_executor import DaskExecutor
-
-    return DaskExecutor(profile)
+    def run(self, run: CampaignRun) -> int: ...

@@ -5,17 +5,16 @@ from __future__ import annotations
 import importlib
 import logging
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from ..async_loop import EVALUATION_RESOURCE, LoopSettings, run_async
+from ..steps import CampaignRun
+from .async_loop import EVALUATION_RESOURCE, LoopSettings, run_async
 from .base import ExecutorError
 from .profile import JobqueueConfig, RuntimeProfile
 from .tasks import oracle_specs
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
-
-    from ..campaign import Campaign, Progress
 
 logger = logging.getLogger(__name__)
 _CONNECT_TIMEOUT_S = 30.0
@@ -112,14 +111,16 @@ class DaskExecutor:
     def __repr__(self) -> str:
         return f"DaskExecutor({self.profile.executor!r})"
 
-    def run(self, campaign: Campaign, budget: int, *, progress: Callable[[Progress], None] | None = None) -> int:
-        profile = self.profile
+    def run(self, run: CampaignRun) -> int:
+        profile, campaign = self.profile, run.campaign
         specs = oracle_specs(campaign.config.oracles, name=campaign.config.name, base_dir=campaign.base_dir,
                              runtime=profile.runtime())
         settings = LoopSettings(timeout_s=profile.timeout_s, retries=profile.retries)
+        before = run.stats.evaluated
         with open_client(profile) as client:
             logger.info("Dask executor %s: %s", profile.executor, client)
-            stats = run_async(campaign, client, budget, specs=specs, settings=settings, progress=progress)
+            run_async(run, client, specs=specs, settings=settings)
+        stats = run.stats
         logger.info("evaluated %d candidate(s) (%d failed); %d retried, %d timed out", stats.evaluated, stats.failed,
                     stats.retried, stats.timed_out)
-        return stats.evaluated
+        return stats.evaluated - before

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from oracles import Composition, Oracle
 from oracles.guard import call_oracle
@@ -24,7 +26,7 @@ from ..oracle_factory import Runtime, build_oracle
 logger = logging.getLogger(__name__)
 
 # Per worker process; a worker with several threads may build concurrently, hence the lock.
-_ORACLES: dict[tuple[str, str, str, Runtime], Oracle] = {}
+_ORACLES: dict[tuple[str, str, str, Runtime], tuple[Oracle, int | None]] = {}
 _LOCK = threading.Lock()
 
 
@@ -59,28 +61,35 @@ def _worker_threads() -> int | None:
         return None  # not on a Dask worker (tests, serial use)
 
 
-def _oracle(spec: OracleSpec) -> Oracle:
+def _oracle(spec: OracleSpec) -> tuple[Oracle, int | None]:
     with _LOCK:
-        oracle = _ORACLES.get(spec.key)
-        if oracle is None:
+        built = _ORACLES.get(spec.key)
+        if built is None:
             runtime = spec.runtime
             if runtime.threads is None:
                 runtime = Runtime(device=runtime.device, threads=_worker_threads())
-            if spec.base_dir not in sys.path:
-                sys.path.insert(0, spec.base_dir)  # users' oracle modules live beside the campaign file
             oracle = build_oracle(spec.entry, base_dir=Path(spec.base_dir), workdir=Path(spec.workdir),
                                   runtime=runtime)
-            _set_torch_threads(runtime.threads)
-            _ORACLES[spec.key] = oracle
+            _ORACLES[spec.key] = (oracle, runtime.threads)
             logger.info("built oracle %s on this worker (%s threads)", oracle.name, runtime.threads)
-        return oracle
+            return oracle, runtime.threads
+        return built
 
 
-def _set_torch_threads(threads: int | None) -> None:
-    """Bound torch's pool even for oracles that ignore ``threads``; Dask pins OMP_NUM_THREADS=1 in workers."""
-    torch = sys.modules.get("torch")  # never import torch just for this: most oracles do not need it
-    if threads is not None and torch is not None:
-        torch.set_num_threads(threads)
+@contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """Bound torch's pool during one evaluation, even for oracles that ignore ``threads`` (Dask pins
+    OMP_NUM_THREADS=1 in workers), and restore it after; torch is never imported just for this."""
+    torch = sys.modules.get("torch")
+    if threads is None or torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def evaluate_task(spec: OracleSpec, composition: Composition) -> Result:
@@ -89,8 +98,9 @@ def evaluate_task(spec: OracleSpec, composition: Composition) -> Result:
     `OracleSetupError` propagates: a worker that cannot build the oracle (missing model or module)
     is a broken setup that stops the run, not a property of this candidate.
     """
-    oracle = _oracle(spec)
+    oracle, threads = _oracle(spec)
     try:
-        return call_oracle(oracle, [composition])[0]
+        with _torch_threads(threads):
+            return call_oracle(oracle, [composition])[0]
     except (SystemExit, KeyboardInterrupt) as err:  # escapes call_oracle, and would leave the task hanging
         raise RuntimeError(f"oracle {oracle.name!r} raised {type(err).__name__}: {err}") from None

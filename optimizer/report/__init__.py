@@ -1,8 +1,10 @@
-"""Reports: plots of a campaign (matplotlib Figures), a self-contained HTML report, a notebook summary.
+"""Reports: plots of a campaign snapshot (matplotlib Figures), a self-contained HTML report, a notebook summary.
 
->>> from optimizer.report import write_report, plots  # doctest: +SKIP
->>> write_report(campaign, Path("report"))            # doctest: +SKIP
->>> plots.pareto_plot(campaign)                       # doctest: +SKIP  (a Figure; notebooks show it)
+>>> from optimizer.report import write_report, plots   # doctest: +SKIP
+>>> write_report(campaign.snapshot(), Path("report"))   # doctest: +SKIP
+>>> plots.pareto_plot(campaign.snapshot())             # doctest: +SKIP  (a Figure; notebooks show it)
+
+Importing this package loads neither torch nor the GP code: `figures` fits the models when called.
 """
 
 from __future__ import annotations
@@ -11,30 +13,28 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
-from . import plots
-from .data import ReportData
-from .html import render_report
-from .model import fit_outputs
+from ..snapshot import CampaignSnapshot
 from .summary import summary_html
 from .tables import top_candidates
 
 if TYPE_CHECKING:
-    from ..campaign import Campaign
+    from matplotlib.figure import Figure
 
-__all__ = ["ReportData", "figures", "plots", "summary_html", "top_candidates", "write_report"]
+__all__ = ["figures", "png_bytes", "summary_html", "top_candidates", "write_report"]
 DPI = 110
 
 
-def figures(data: ReportData) -> dict[str, Figure]:
+def figures(data: CampaignSnapshot) -> dict[str, Figure]:
     """Every report figure by name, sharing one set of fitted surrogates."""
-    models = fit_outputs(data.observations, data.problem.outputs, data.problem.space)
+    from . import model_plots, plots
+    from .model import fit_outputs
+
+    models = fit_outputs(data.observations, data.problem)
     return {
         "progress": plots.progress_plot(data),
         "pareto": plots.pareto_plot(data, models=models),
-        "slices": plots.slices_plot(data, models=models),
-        "calibration": plots.calibration_plot(data, models=models),
+        "slices": model_plots.slices_plot(data, models=models),
+        "calibration": model_plots.calibration_plot(data, models=models),
     }
 
 
@@ -44,12 +44,13 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def write_report(campaign: Campaign, out_dir: Path) -> list[Path]:
+def write_report(data: CampaignSnapshot, out_dir: Path) -> list[Path]:
     """Write ``report.html`` (self-contained) and one PNG per plot into ``out_dir``; return their paths,
     the HTML first."""
+    from .html import render_report
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = ReportData.from_campaign(campaign)
     images: dict[str, bytes] = {}
     paths: list[Path] = []
     for name, fig in figures(data).items():
@@ -58,5 +59,5 @@ def write_report(campaign: Campaign, out_dir: Path) -> list[Path]:
         path.write_bytes(images[name])
         paths.append(path)
     html_path = out_dir / "report.html"
-    html_path.write_text(render_report(data, images, budget=campaign.config.loop.budget), encoding="utf-8")
+    html_path.write_text(render_report(data, images, budget=data.budget), encoding="utf-8")
     return [html_path, *paths]

@@ -10,9 +10,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from .data import ReportData
+from ..snapshot import CampaignSnapshot
 from .reference import ReferenceGlass, references_with
 from .style import METAL_COLORS, constraint_text
+from .values import axis_of
 
 REFERENCE_STYLE: dict[str, Any] = {"marker": "*", "s": 280, "edgecolor": "black", "linewidth": 1.0, "zorder": 6}
 FAILED_STYLE: dict[str, Any] = {"marker": "x", "color": "dimgray", "s": 30, "linewidth": 1.2, "zorder": 4}
@@ -43,10 +44,10 @@ def failed_rug(ax: Axes, x: Sequence[float], *, label: str | None = "failed (no 
     ax.scatter(x, np.full(len(x), 0.03), transform=trans, label=label, clip_on=False, **FAILED_STYLE)
 
 
-def constraint_lines(ax: Axes, data: ReportData, output: str, which: str = "y") -> None:
+def constraint_lines(ax: Axes, data: CampaignSnapshot, output: str, which: str = "y") -> None:
     """A dashed line at each outcome-constraint bound on ``output`` and a light shade over the side it
     forbids. Call it after everything else is drawn: the shade spans the final axis limits."""
-    spec = data.axis(output)
+    spec = axis_of(data, output)
     for con in data.problem.constraints:
         if con.output != output:
             continue
@@ -61,9 +62,9 @@ def constraint_lines(ax: Axes, data: ReportData, output: str, which: str = "y") 
         set_lim(low, high)
 
 
-def reference_marks(ax: Axes, data: ReportData, x_output: str, y_output: str) -> None:
+def reference_marks(ax: Axes, data: CampaignSnapshot, x_output: str, y_output: str) -> None:
     """The reference study's glasses at their measured (x, y) where both values are known."""
-    xs, ys = data.axis(x_output), data.axis(y_output)
+    xs, ys = axis_of(data, x_output), axis_of(data, y_output)
     for ref in references_with(x_output, y_output):
         x = float(xs.values([ref.values[x_output]])[0])
         y = float(ys.values([ref.values[y_output]])[0])
@@ -80,9 +81,9 @@ def reference_label(ref: ReferenceGlass) -> str:
     return f"{ref.label} = {ref.formula} (reference study)"
 
 
-def reference_levels(ax: Axes, data: ReportData, output: str) -> None:
+def reference_levels(ax: Axes, data: CampaignSnapshot, output: str) -> None:
     """Horizontal dotted lines at the reference glasses' measured value of ``output``."""
-    spec = data.axis(output)
+    spec = axis_of(data, output)
     for ref in references_with(output):
         level = float(spec.values([ref.values[output]])[0])
         ax.axhline(level, color=metal_color(ref.M), linestyle=":", linewidth=1.4, label=reference_label(ref))

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Mapping
 
-from .data import ReportData
+from ..snapshot import CampaignSnapshot
 from .reference import SOURCE
 from .summary import counts_html, problem_html
 from .tables import top_table_html
@@ -45,7 +45,7 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def render_report(data: ReportData, images: Mapping[str, bytes], *, budget: int | None = None) -> str:
+def render_report(data: CampaignSnapshot, images: Mapping[str, bytes], *, budget: int | None = None) -> str:
     """The report as one HTML string; ``images`` maps a `SECTIONS` name to PNG bytes."""
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(data.name)} report</title>",
              f"<style>{_CSS}</style></head><body>", f"<h1>Campaign report: {escape(data.name)}</h1>",
@@ -64,14 +64,14 @@ def render_report(data: ReportData, images: Mapping[str, bytes], *, budget: int 
     return "\n".join(parts)
 
 
-def _pending_html(data: ReportData) -> str:
+def _pending_html(data: CampaignSnapshot) -> str:
     if not data.pending:
         return ""
     items = "".join(f"<li>{cid}: <code>{escape(c.formula)}</code></li>" for cid, c in data.pending)
     return f"<h2>Pending candidates ({len(data.pending)})</h2><ul>{items}</ul>"
 
 
-def _failures_html(data: ReportData) -> str:
+def _failures_html(data: CampaignSnapshot) -> str:
     failed = data.failed()
     if not failed:
         return ""

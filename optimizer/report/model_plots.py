@@ -13,11 +13,12 @@ from matplotlib.figure import Figure
 from oracles import Composition, CompositionError
 
 from ..analysis import best_feasible
-from .data import DataLike, ReportData, as_data
+from ..snapshot import CampaignSnapshot
 from .draw import constraint_lines, failed_rug, metal_color, new_figure, note, outside_legend, reference_star
 from .model import MIN_POINTS, OutputModel, fit_outputs, training_data
 from .reference import references_with
 from .style import INPUT_LABELS, pretty_unit, short_label
+from .values import axis_of
 
 GRID = 120
 
@@ -27,7 +28,7 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / ncols), ncols
 
 
-def _anchor(data: ReportData) -> tuple[float, float, str]:
+def _anchor(data: CampaignSnapshot) -> tuple[float, float, str]:
     """M/Al and S/Al of the slice: the best feasible point, else the best evaluated one, else the box centre."""
     best = best_feasible(data.observations, data.problem)
     if best is not None:
@@ -42,12 +43,11 @@ def _anchor(data: ReportData) -> tuple[float, float, str]:
     return sum(space.m_al) / 2, sum(space.s_al) / 2, "centre of the search box (nothing evaluated)"
 
 
-def slices_plot(source: DataLike, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
+def slices_plot(data: CampaignSnapshot, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
     """Each output against O/Al at fixed M, M/Al and S/Al: GP mean ± 2σ, with the observations."""
-    data = as_data(source)
     outputs = list(data.problem.outputs)
     if models is None:
-        models = fit_outputs(data.observations, outputs, data.problem.space)
+        models = fit_outputs(data.observations, data.problem)
     m_al, s_al, why = _anchor(data)
     nrows, ncols = _grid(len(outputs))
     fig, axes = new_figure(nrows, ncols, width=4.6, height=3.8)
@@ -60,8 +60,8 @@ def slices_plot(source: DataLike, *, models: Mapping[str, OutputModel] | None = 
     return fig
 
 
-def _slice(ax: Axes, data: ReportData, output: str, model: OutputModel | None, m_al: float, s_al: float) -> None:
-    spec, space = data.axis(output), data.problem.space
+def _slice(ax: Axes, data: CampaignSnapshot, output: str, model: OutputModel | None, m_al: float, s_al: float) -> None:
+    spec, space = axis_of(data, output), data.problem.space
     ax.set_xlabel(INPUT_LABELS["o_al"])
     spec.apply(ax)
     ax.set_title(short_label(output))
@@ -92,7 +92,7 @@ def _slice(ax: Axes, data: ReportData, output: str, model: OutputModel | None, m
     constraint_lines(ax, data, output)
 
 
-def _observations(ax: Axes, data: ReportData, output: str, metal: str, m_al: float, s_al: float) -> None:
+def _observations(ax: Axes, data: CampaignSnapshot, output: str, metal: str, m_al: float, s_al: float) -> None:
     """Observed points of ``metal``, more transparent the farther they lie from the slice."""
     space = data.problem.space
     obs = [o for o in training_data(data.observations, output) if metal == o.composition.M]
@@ -103,7 +103,7 @@ def _observations(ax: Axes, data: ReportData, output: str, metal: str, m_al: flo
     dist = np.array([math.hypot((o.composition.m_al - m_al) / m_span, (o.composition.s_al - s_al) / s_span)
                      for o in obs])
     alpha = np.clip(1.0 - dist / 0.5, 0.25, 1.0)
-    spec = data.axis(output)
+    spec = axis_of(data, output)
     x = [o.composition.o_al for o in obs]
     values = [o.values[output] for o in obs]
     if any(output in o.std for o in obs):
@@ -115,12 +115,11 @@ def _observations(ax: Axes, data: ReportData, output: str, metal: str, m_al: flo
                label=f"{metal}: observed (faded = far from slice)")
 
 
-def calibration_plot(source: DataLike, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
+def calibration_plot(data: CampaignSnapshot, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
     """Leave-one-out GP prediction against the observed value, per output, with ±1σ error bars."""
-    data = as_data(source)
     outputs = list(data.problem.outputs)
     if models is None:
-        models = fit_outputs(data.observations, outputs, data.problem.space)
+        models = fit_outputs(data.observations, data.problem)
     nrows, ncols = _grid(len(outputs))
     fig, axes = new_figure(nrows, ncols, width=4.4, height=4.2)
     for ax, output in zip(axes, outputs):
@@ -132,8 +131,8 @@ def calibration_plot(source: DataLike, *, models: Mapping[str, OutputModel] | No
     return fig
 
 
-def _calibration(ax: Axes, data: ReportData, output: str, model: OutputModel | None) -> None:
-    spec = data.axis(output)
+def _calibration(ax: Axes, data: CampaignSnapshot, output: str, model: OutputModel | None) -> None:
+    spec = axis_of(data, output)
     spec.apply(ax, "x")
     spec.apply(ax, "y")
     ax.set_xlabel(f"observed {ax.get_xlabel()}")

@@ -1,6 +1,6 @@
 """Report figures: progress and objective space (model slices and calibration: `model_plots`).
 
-Every function takes a `Campaign` or a `ReportData` and returns a `matplotlib.figure.Figure`
+Every function takes a `Campaign` or a `CampaignSnapshot` and returns a `matplotlib.figure.Figure`
 built without pyplot, so nothing leaks between calls and a notebook displays the result.
 """
 
@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..analysis import hypervolume, objective_matrix
 from ..problem import Observation
-from .data import DataLike, ReportData, as_data, value_of
+from ..snapshot import CampaignSnapshot
 from .draw import (
     FAILED_STYLE,
     better_arrow,
@@ -33,15 +33,15 @@ from .draw import (
 from .model import OutputModel, fit_outputs
 from .model_plots import calibration_plot, slices_plot
 from .style import constraint_text, pretty_unit, short_label
+from .values import axis_of, goal_of, value_of
 
 __all__ = ["calibration_plot", "pareto_plot", "progress_plot", "slices_plot"]
 EVALUATIONS = "evaluation number [count]"
 
 
-def progress_plot(source: DataLike) -> Figure:
+def progress_plot(data: CampaignSnapshot) -> Figure:
     """Best feasible value of the first objective (and, with several objectives, the hypervolume)
     against the number of evaluations."""
-    data = as_data(source)
     multi = len(data.problem.objectives) > 1
     fig, axes = new_figure(1, 2 if multi else 1, width=5.2 if multi else 7.0)
     _best_so_far(axes[0], data)
@@ -52,9 +52,9 @@ def progress_plot(source: DataLike) -> Figure:
     return fig
 
 
-def _best_so_far(ax: Axes, data: ReportData) -> None:
+def _best_so_far(ax: Axes, data: CampaignSnapshot) -> None:
     first = data.problem.objectives[0]
-    spec = data.axis(first.name)
+    spec = axis_of(data, first.name)
     ax.set_xlabel(EVALUATIONS)
     spec.apply(ax)
     ax.set_title(f"best feasible {short_label(first.name)} ({first.goal})")
@@ -85,10 +85,10 @@ def _best_so_far(ax: Axes, data: ReportData) -> None:
     ax.set_xlim(0.5, n + 0.5)  # the failure marks do not widen the axis by themselves
 
 
-def _points(ax: Axes, data: ReportData, name: str, group: list[tuple[int, Observation]], metal: str,
+def _points(ax: Axes, data: CampaignSnapshot, name: str, group: list[tuple[int, Observation]], metal: str,
             ok: bool) -> None:
     """One metal's feasible (filled) or infeasible (hollow) evaluations, with ±1σ bars when reported."""
-    spec, color = data.axis(name), metal_color(metal)
+    spec, color = axis_of(data, name), metal_color(metal)
     x = [i for i, _ in group]
     values = [o.values[name] for _, o in group]
     if any(name in o.std for _, o in group):
@@ -98,7 +98,7 @@ def _points(ax: Axes, data: ReportData, name: str, group: list[tuple[int, Observ
                label=f"{metal}, {'feasible' if ok else 'infeasible'}")
 
 
-def _hypervolume_curve(ax: Axes, data: ReportData) -> None:
+def _hypervolume_curve(ax: Axes, data: CampaignSnapshot) -> None:
     problem = data.problem
     unit = " × ".join(pretty_unit(data.units.get(o.name, ""), data.metals) for o in problem.objectives)
     ax.set_xlabel(EVALUATIONS)
@@ -124,12 +124,11 @@ def _hypervolume_curve(ax: Axes, data: ReportData) -> None:
             color="dimgray")
 
 
-def pareto_plot(source: DataLike, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
+def pareto_plot(data: CampaignSnapshot, *, models: Mapping[str, OutputModel] | None = None) -> Figure:
     """The objectives against each other: feasible, infeasible, the Pareto front, pending candidates
     (at the GP's prediction), failures and the reference study's glasses.
 
     With one objective it is drawn against the first constrained output (or O/Al)."""
-    data = as_data(source)
     names = [o.name for o in data.problem.objectives]
     if len(names) == 1:
         others = [c.output for c in data.problem.constraints if c.output != names[0]]
@@ -137,7 +136,7 @@ def pareto_plot(source: DataLike, *, models: Mapping[str, OutputModel] | None = 
     else:
         pairs = list(combinations(names, 2))[:3]
     if data.pending and models is None:
-        models = fit_outputs(data.observations, data.problem.outputs, data.problem.space)
+        models = fit_outputs(data.observations, data.problem)
     fig, axes = new_figure(1, len(pairs), width=6.4 if len(pairs) == 1 else 5.2, height=5.0)
     for ax, (x, y) in zip(axes, pairs):
         _objective_scatter(ax, data, x, y, models or {}, front_line=len(names) == 2)
@@ -155,9 +154,9 @@ def _marker(style: dict[str, object]) -> dict[str, object]:
     return {"marker": style["marker"], "color": style["color"]}
 
 
-def _objective_scatter(ax: Axes, data: ReportData, x: str, y: str, models: Mapping[str, OutputModel],
+def _objective_scatter(ax: Axes, data: CampaignSnapshot, x: str, y: str, models: Mapping[str, OutputModel],
                        *, front_line: bool) -> None:
-    xs, ys = data.axis(x), data.axis(y)
+    xs, ys = axis_of(data, x), axis_of(data, y)
     xs.apply(ax, "x")
     ys.apply(ax, "y")
     front = data.pareto_ids()
@@ -181,14 +180,14 @@ def _objective_scatter(ax: Axes, data: ReportData, x: str, y: str, models: Mappi
     elif not front:
         note(ax, "no feasible point yet")
     reference_marks(ax, data, x, y)
-    better_arrow(ax, data.goal(x), data.goal(y))
+    better_arrow(ax, goal_of(data, x), goal_of(data, y))
     for name, which in ((x, "x"), (y, "y")):
         constraint_lines(ax, data, name, which)
 
 
-def _pairs(ax: Axes, data: ReportData, x: str, y: str, group: list[Observation], metal: str, ok: bool) -> None:
+def _pairs(ax: Axes, data: CampaignSnapshot, x: str, y: str, group: list[Observation], metal: str, ok: bool) -> None:
     """One metal's feasible (filled) or infeasible (hollow) points in (x, y), with ±1σ bars when reported."""
-    xs, ys, color = data.axis(x), data.axis(y), metal_color(metal)
+    xs, ys, color = axis_of(data, x), axis_of(data, y), metal_color(metal)
     vx = [float(value_of(o, x) or 0.0) for o in group]
     vy = [float(value_of(o, y) or 0.0) for o in group]
     ex = xs.errors(vx, [o.std.get(x, 0.0) for o in group]) if any(x in o.std for o in group) else None
@@ -200,13 +199,13 @@ def _pairs(ax: Axes, data: ReportData, x: str, y: str, group: list[Observation],
                label=f"{metal}, {'feasible' if ok else 'infeasible'}")
 
 
-def _pending(ax: Axes, data: ReportData, x: str, y: str, models: Mapping[str, OutputModel]) -> None:
+def _pending(ax: Axes, data: CampaignSnapshot, x: str, y: str, models: Mapping[str, OutputModel]) -> None:
     if not data.pending:
         return
     comps = [c for _, c in data.pending]
     coords: list[tuple[np.ndarray, np.ndarray | None]] = []
     for name in (x, y):
-        spec = data.axis(name)
+        spec = axis_of(data, name)
         if name not in models and value_of_input(name) is None:
             ax.scatter([], [], marker="D", facecolor="none", edgecolor="black",
                        label=f"{len(comps)} pending (no model yet: not placed)")

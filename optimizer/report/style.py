@@ -7,7 +7,7 @@ the quantity itself on a logarithmic axis, which is how conductivities are read 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -71,7 +71,7 @@ def axis_for(name: str, unit: str, metals: Sequence[str] = ()) -> AxisSpec:
     return AxisSpec(f"{NAMES.get(name, name)} [{pretty_unit(unit, metals)}]")
 
 
-def constraint_text(con: OutcomeConstraint, data_units: dict[str, str] | None = None,
+def constraint_text(con: OutcomeConstraint, data_units: Mapping[str, str] | None = None,
                     metals: Sequence[str] = ()) -> str:
     """``oxidation onset ≥ 3.8 V vs M/M+`` (readable name, symbol and declared unit)."""
     unit = pretty_unit((data_units or {}).get(con.output, ""), metals)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
-from .data import DataLike, ReportData, as_data
+from ..snapshot import CampaignSnapshot
 from .style import constraint_text, pretty_unit, short_label
 from .tables import _plain, top_table_html
 
-if TYPE_CHECKING:
-    from ..campaign import Campaign
 
-
-def counts_html(data: ReportData, budget: int | None = None) -> str:
+def counts_html(data: CampaignSnapshot, budget: int | None = None) -> str:
     done = sum(1 for o in data.observations if not o.failed)
     failed = len(data.failed())
     total = done + failed + len(data.pending)
@@ -23,7 +19,7 @@ def counts_html(data: ReportData, budget: int | None = None) -> str:
             f"<b>{len(data.pareto_ids())}</b> on the Pareto front.</p>")
 
 
-def problem_html(data: ReportData) -> str:
+def problem_html(data: CampaignSnapshot) -> str:
     objectives = ", ".join(f"{o.goal} {_plain(short_label(o.name))} "
                            f"[{_plain(pretty_unit(data.units.get(o.name, ''), data.metals))}]"
                            for o in data.problem.objectives)
@@ -36,9 +32,7 @@ def problem_html(data: ReportData) -> str:
             f"Search space: {escape(box)}.</p>")
 
 
-def summary_html(source: Campaign | DataLike, *, top: int = 5) -> str:
+def summary_html(data: CampaignSnapshot, *, top: int = 5) -> str:
     """Name, counts, objectives and the top ``top`` candidates as a small HTML fragment."""
-    data = as_data(source)
-    budget = getattr(getattr(getattr(source, "config", None), "loop", None), "budget", None)
     return (f'<div class="viglas-summary"><h3>Campaign {escape(data.name)}</h3>'
-            f"{counts_html(data, budget)}{problem_html(data)}{top_table_html(data, n=top)}</div>")
+            f"{counts_html(data, data.budget)}{problem_html(data)}{top_table_html(data, n=top)}</div>")

@@ -7,7 +7,7 @@ from html import escape
 from typing import Sequence
 
 from ..problem import Observation
-from .data import ReportData
+from ..snapshot import CampaignSnapshot
 from .style import constraint_text, pretty_unit, short_label
 
 
@@ -18,7 +18,7 @@ class TopRow:
     status: str  # "Pareto front", "feasible" or the violated constraint(s)
 
 
-def top_candidates(data: ReportData, n: int = 10) -> list[TopRow]:
+def top_candidates(data: CampaignSnapshot, n: int = 10) -> list[TopRow]:
     """Complete evaluations, best first: Pareto front, then other feasible, then infeasible, each by the
     first objective."""
     problem = data.problem
@@ -49,7 +49,7 @@ def _cell(value: float, std: float | None, name: str) -> str:
     return f'<td class="num"{attrs}>{escape(text)}</td>'
 
 
-def top_table_html(data: ReportData, rows: Sequence[TopRow] | None = None, *, n: int = 10) -> str:
+def top_table_html(data: CampaignSnapshot, rows: Sequence[TopRow] | None = None, *, n: int = 10) -> str:
     """An HTML table of ``rows`` (default: `top_candidates`), values in the declared units.
 
     Each value cell carries ``data-output`` and the full-precision ``data-value``.

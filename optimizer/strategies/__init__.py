@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from ..problem import Problem
-from .base import Proposal, Proposed, RandomStrategy, SobolStrategy, Strategy
+from .base import Proposal, RandomStrategy, SobolStrategy, Strategy
 
 #: strategy name -> "module:Class"; every name the campaign YAML accepts.
 STRATEGIES: dict[str, str] = {
@@ -27,12 +27,13 @@ def make_strategy(name: str, problem: Problem, *, seed: int) -> Strategy:
     if name not in STRATEGIES:
         raise ValueError(f"strategy {name!r} is not one of {', '.join(sorted(STRATEGIES))}")
     if name in MULTI_FIDELITY_KINDS and problem.multi_fidelity_outputs:
-        from .multifidelity import MultiFidelityStrategy
+        from .multifidelity import MultiFidelityQLogNEHVI, MultiFidelityQLogNParEGO
 
-        return MultiFidelityStrategy(problem, seed=seed, kind=name)
+        fused = MultiFidelityQLogNEHVI if name == "qlognehvi" else MultiFidelityQLogNParEGO
+        return fused(problem, seed=seed)
     module, _, cls = STRATEGIES[name].partition(":")
     strategy_cls = getattr(importlib.import_module(module), cls)
     return strategy_cls(problem, seed=seed)
 
 
-__all__ = ["STRATEGIES", "Proposal", "Proposed", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]
+__all__ = ["STRATEGIES", "Proposal", "RandomStrategy", "SobolStrategy", "Strategy", "make_strategy"]

@@ -1,14 +1,15 @@
 """The strategy contract: propose compositions from what has been observed and what is pending.
 
 Strategies hold no campaign state: everything they need comes in as arguments, so a resumed
-campaign (or a refit) proposes from the store's data alone.
+campaign (or a refit) proposes from the store's data alone. Every hook a strategy may implement is
+declared here; the campaign calls nothing else.
 """
 
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
-from typing import Sequence, Union
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -19,20 +20,23 @@ from ..problem import Observation, Problem
 
 @dataclass(frozen=True)
 class Proposal:
-    """A composition and the oracles to send it to (None: every oracle), for cost-aware strategies."""
+    """A composition, the oracles to send it to (None: every oracle), and why it was proposed.
+
+    ``record`` is JSON-ready: what the model predicted there and what drove the choice (stored with
+    the candidate; `viglas explain` shows it).
+    """
 
     composition: Composition
     oracles: frozenset[str] | None = None
-
-
-Proposed = Union[Composition, Proposal]
+    record: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 class Strategy(abc.ABC):
     """Base class of every proposal strategy.
 
     Subclasses implement `propose`; every returned composition must lie in ``problem.space``
-    exactly (use ``space.snap``), and must not repeat a pending composition.
+    exactly (use ``space.snap``) and must not repeat an observed or pending one (the campaign
+    refuses repeats and points outside the space, and replaces them by space-filling points).
     """
 
     name: str = "strategy"
@@ -46,16 +50,18 @@ class Strategy(abc.ABC):
         return np.random.default_rng([self.seed, n_seen])
 
     @abc.abstractmethod
-    def propose(
-        self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]
-    ) -> Sequence[Proposed]:
-        """Return ``n`` new compositions inside the space (or `Proposal` objects that route them).
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
+        """Return ``n`` new proposals inside the space.
 
         Args:
             n: how many to propose.
-            observations: every evaluated candidate (done or failed).
+            observations: every evaluated candidate (done or failed; withdrawn ones are not shown).
             pending: compositions proposed but not yet evaluated; not to be proposed again.
         """
+
+    def route_initial(self, comps: Sequence[Composition], *, skip: int, total: int) -> list[Proposal]:
+        """Which oracles evaluate the space-filling design points ``skip ..`` of ``total`` (default: all)."""
+        return [Proposal(c) for c in comps]
 
 
 class RandomStrategy(Strategy):
@@ -63,13 +69,13 @@ class RandomStrategy(Strategy):
 
     name = "random"
 
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
         rng = self.rng(len(observations) + len(pending))
         taken = set(pending) | {o.composition for o in observations}
         out: list[Composition] = []
         while len(out) < n:
             out.extend(c for c in self.problem.space.uniform(n, rng=rng) if c not in taken and c not in out)
-        return out[:n]
+        return [Proposal(c) for c in out[:n]]
 
 
 class SobolStrategy(Strategy):
@@ -77,6 +83,6 @@ class SobolStrategy(Strategy):
 
     name = "sobol"
 
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
         skip = len(observations) + len(pending)
-        return self.problem.space.sobol(n, seed=self.seed, skip=skip)
+        return [Proposal(c) for c in self.problem.space.sobol(n, seed=self.seed, skip=skip)]

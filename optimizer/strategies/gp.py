@@ -1,29 +1,30 @@
-"""GP strategies (`qlognehvi`, `qlognparego`): adapters from observations to `surrogates`.
+"""GP strategies (`qlognehvi`, `qlognparego`): observations to `surrogates` and back.
 
-They turn `Observation`s into tensors with `SpaceEncoder`, call `surrogates.engine.propose_encoded`
-and snap the result into the space. A GP that cannot be fitted (`SurrogateFitError`), or too few
+They build tensors with `optimizer.modelling`, call `surrogates.engine.propose_encoded` and decode
+the result into the space. A GP that cannot be fitted (`SurrogateFitError`), or too few
 evaluations, gives a space-filling batch for that round (logged as a warning); the loop never stops.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
-
-import torch
+from typing import TYPE_CHECKING, Any, Sequence
 
 from oracles import Composition
-from surrogates.acquisition import Kind, Target
-from surrogates.engine import Dataset, EngineSettings, propose_encoded, torch_threads
+from surrogates.acquisition import Kind
+from surrogates.engine import EngineSettings, propose_encoded
 from surrogates.errors import SurrogateFitError
-from surrogates.transforms import DTYPE, SpaceEncoder
 
+from .. import modelling
 from ..problem import Observation
-from .base import Strategy
+from .base import Proposal, Strategy
+
+if TYPE_CHECKING:
+    from surrogates.engine import FidelityData, Fitted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GPStrategy", "QLogNEHVIStrategy", "QLogNParEGOStrategy", "torch_threads"]
+__all__ = ["GPStrategy", "QLogNEHVIStrategy", "QLogNParEGOStrategy"]
 
 
 class GPStrategy(Strategy):
@@ -32,51 +33,45 @@ class GPStrategy(Strategy):
     kind: Kind = "qlognehvi"
     settings: EngineSettings = EngineSettings()
 
-    def dataset(self, encoder: SpaceEncoder, observations: Sequence[Observation]) -> Dataset:
-        outputs = self.problem.outputs
-        complete = [o for o in observations if o.complete(self.problem)]
-        failed = [o.composition for o in observations if o.failed]
-        Y = torch.tensor([[o.values[k] for k in outputs] for o in complete], dtype=DTYPE).reshape(-1, len(outputs))
-        var = [[o.std[k] ** 2 if k in o.std else float("nan") for k in outputs] for o in complete]
-        Yvar = torch.tensor(var, dtype=DTYPE).reshape(-1, len(outputs))
-        has_std = bool((~Yvar.isnan()).any())
-        return Dataset(encoder.encode([o.composition for o in complete]), Y, Yvar if has_std else None,
-                       encoder.encode(failed))
+    def fused(self, observations: Sequence[Observation]) -> dict[int, FidelityData] | None:
+        """Outputs to fuse across oracles (none here; the multi-fidelity strategy overrides this)."""
+        return None
 
-    def target(self) -> Target:
-        outputs = self.problem.outputs
-        return Target(
-            tuple(o.sign for o in self.problem.objectives),
-            tuple((outputs.index(c.output), c.op, c.bound) for c in self.problem.constraints),
-        )
-
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
         n_seen = len(observations) + len(pending)
         seed = int(self.rng(n_seen).integers(2**31 - 1))
-        encoder = SpaceEncoder(self.problem.space)
-        proposed: list[Composition] = []
+        encoder = modelling.encoder(self.problem)
         try:
-            X = propose_encoded(
-                self.kind, encoder, self.dataset(encoder, observations), self.target(),
+            X, fitted = propose_encoded(
+                self.kind, encoder, modelling.dataset(self.problem, observations), modelling.target(self.problem),
                 names=self.problem.outputs, q=n, seed=seed, settings=self.settings,
-                X_pending=encoder.encode(pending) if pending else None,
+                X_pending=encoder.encode(pending) if pending else None, fused=self.fused(observations),
             )
-            proposed = encoder.decode(X)
         except SurrogateFitError as err:
             logger.warning("%s: %s; proposing a space-filling batch this round", self.name, err)
-        return self._fill(proposed, n, set(pending) | {o.composition for o in observations}, n_seen)
+            return self._fill([], n, set(pending) | {o.composition for o in observations}, n_seen)
+        comps = encoder.decode(X)
+        proposals = self.finish(comps, fitted, observations)
+        return self._fill(proposals, n, set(pending) | {o.composition for o in observations}, n_seen)
 
-    def _fill(self, proposed: list[Composition], n: int, taken: set[Composition], n_seen: int) -> list[Composition]:
+    def finish(self, comps: list[Composition], fitted: Fitted, observations: Sequence[Observation]) -> list[Proposal]:
+        """Proposals for the optimised ``comps`` (routing is the multi-fidelity strategy's)."""
+        return [Proposal(c, record=self.record(fitted)) for c in comps]
+
+    def record(self, fitted: Fitted) -> dict[str, Any]:
+        return {"strategy": self.name, "kind": self.kind}
+
+    def _fill(self, proposed: list[Proposal], n: int, taken: set[Composition], n_seen: int) -> list[Proposal]:
         """Drop repeats of taken or earlier points; top up with unseen Sobol points."""
-        out: list[Composition] = []
-        for comp in proposed:
-            if comp not in taken and comp not in out:
-                out.append(comp)
+        out: list[Proposal] = []
+        for p in proposed:
+            if p.composition not in taken and all(p.composition != q.composition for q in out):
+                out.append(p)
         skip = n_seen
         while len(out) < n:
             for comp in self.problem.space.sobol(n, seed=self.seed, skip=skip):
-                if comp not in taken and comp not in out and len(out) < n:
-                    out.append(comp)
+                if comp not in taken and all(comp != q.composition for q in out) and len(out) < n:
+                    out.append(Proposal(comp, record={"strategy": self.name, "note": "space-filling"}))
             skip += n
         return out
 

@@ -28,7 +28,7 @@ from optuna.trial import TrialState
 from oracles import Composition, CompositionSpace
 
 from ..problem import Observation
-from .base import Strategy
+from .base import Proposal, Strategy
 
 NSGA2_POPULATION = 8
 _GENERATION_KEY = "NSGAIISampler:generation"
@@ -115,7 +115,7 @@ class OptunaStrategy(Strategy):
                                                     distributions=dists))
         return trials
 
-    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Composition]:
+    def propose(self, n: int, observations: Sequence[Observation], pending: Sequence[Composition]) -> list[Proposal]:
         n_seen = len(observations) + len(pending)
         rng = self.rng(n_seen)
         rep = Reparametrisation(self.problem.space)
@@ -136,7 +136,7 @@ class OptunaStrategy(Strategy):
                     out.append(comp)
         while len(out) < n:  # the sampler kept repeating itself: uniform points instead
             out.extend(c for c in self.problem.space.uniform(n, rng=rng) if c not in taken and c not in out)
-        return out[:n]
+        return [Proposal(c) for c in out[:n]]
 
 
 class OptunaTPEStrategy(OptunaStrategy):

@@ -38,9 +38,9 @@ def _chromium() -> str:
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[int]]]:
     """The dashboard on a free localhost port, for a finished campaign with two pending candidates."""
-    path = write_campaign(tmp_path, loop={"initial": 4, "batch_size": 2, "budget": 4})
+    path = write_campaign(tmp_path, loop={"initial": 4, "batch_size": 2, "budget": 6})
     campaign = Campaign.from_yaml(path)
-    campaign.run()
+    campaign.run(4)
     ids = [c.id for c in campaign.ask(2)]
     campaign.close()
     httpd = make_server("127.0.0.1", 0, create_app(path), threaded=True)

@@ -16,9 +16,9 @@ GOOD = {"value-log10_sigma_30C": "-3.1", "value-tg_C": "-20", "value-oxidation_V
 
 @pytest.fixture()
 def setup(tmp_path: Path) -> tuple[Path, FlaskClient, list[int]]:
-    path = write_campaign(tmp_path, loop={"initial": 4, "batch_size": 2, "budget": 4})
+    path = write_campaign(tmp_path, loop={"initial": 4, "batch_size": 2, "budget": 6})
     campaign = Campaign.from_yaml(path)
-    campaign.run()
+    campaign.run(4)
     ids = [c.id for c in campaign.ask(2)]
     campaign.close()
     return path, create_app(path).test_client(), ids

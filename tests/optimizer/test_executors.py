@@ -8,13 +8,14 @@ from typing import Any, Iterator
 
 import pytest
 
-from optimizer.async_loop import LoopSettings, run_async
 from optimizer.campaign import Campaign
 from optimizer.cli import build_parser
 from optimizer.config import ConfigError, load_config
-from optimizer.executors import RuntimeProfile, SerialExecutor, load_profile, make_executor, tasks
+from optimizer.executors import RuntimeProfile, SerialExecutor, load_profile, make_executor
+from optimizer.executors.async_loop import LoopSettings, run_async
 from optimizer.executors.tasks import evaluate_task, oracle_specs
 from optimizer.oracle_factory import Runtime
+from optimizer.steps import CampaignRun
 from oracles import Composition, Evaluation, Failure
 from tests.campaign_helpers import write_campaign
 
@@ -98,14 +99,28 @@ def test_slurm_profile_makes_a_job_script() -> None:
 
 
 # --- the worker-side task ----------------------------------------------------------------------
+COUNTED = '''
+from benchmarks.landscapes import SyntheticGlass
+
+BUILT = []
+
+class Counted(SyntheticGlass):
+    def __init__(self) -> None:
+        super().__init__()
+        BUILT.append(self)
+'''
+
+
 def test_task_rebuilds_the_oracle_once_and_answers_plain_results(tmp_path: Path) -> None:
-    path = write_campaign(tmp_path)
-    config = load_config(path)
+    (tmp_path / "counted_oracle.py").write_text(COUNTED)
+    config = load_config(write_campaign(tmp_path, oracles=[{"kind": "python", "target": "counted_oracle:Counted"}]))
     [spec] = oracle_specs(config.oracles, name=config.name, base_dir=tmp_path, runtime=Runtime(threads=1))
     good = evaluate_task(spec, Composition("Li", 1.0, 0.75, 0.0))
     bad = evaluate_task(spec, Composition("Li", 1.0, 0.1, 0.0))  # below the glass-forming limit
     assert isinstance(good, Evaluation) and isinstance(bad, Failure)
-    assert sum(1 for key in tasks._ORACLES if key == spec.key) == 1
+    import counted_oracle  # type: ignore[import-not-found]  # the module the task imported, from sys.modules
+
+    assert len(counted_oracle.BUILT) == 1  # built for the first task, reused for the second
 
 
 # --- the loop's retries, on an in-process cluster (threads, no worker processes) ---------------
@@ -140,8 +155,9 @@ def test_infrastructure_errors_are_retried_then_recorded_with_the_reason(tmp_pat
                           loop={"initial": 2, "batch_size": 2, "budget": 2})
     campaign = Campaign.from_yaml(path)
     specs = oracle_specs(campaign.config.oracles, name="t", base_dir=tmp_path, runtime=Runtime(threads=1))
-    stats = run_async(campaign, thread_client, 2, specs=specs, settings=LoopSettings(retries=1))
-    assert (stats.evaluated, stats.failed, stats.retried) == (2, 2, 2)
+    run = CampaignRun(campaign, 2)
+    run_async(run, thread_client, specs=specs, settings=LoopSettings(retries=1))
+    assert (run.stats.evaluated, run.stats.failed, run.stats.retried) == (2, 2, 2)
     reasons = [r for rows in campaign.store.failures().values() for _, r in rows]
     assert reasons == ["RuntimeError: the node has no GPU (attempt 2 of 2)"] * 2
 
@@ -161,6 +177,8 @@ def test_an_oracle_calling_sys_exit_fails_its_candidate_instead_of_hanging(tmp_p
 def test_budget_is_exact_and_a_rerun_proposes_nothing(tmp_path: Path, thread_client: Any) -> None:
     campaign = Campaign.from_yaml(write_campaign(tmp_path, loop={"initial": 3, "batch_size": 2, "budget": 5}))
     specs = oracle_specs(campaign.config.oracles, name="t", base_dir=tmp_path, runtime=Runtime(threads=1))
-    assert run_async(campaign, thread_client, 5, specs=specs).evaluated == 5
-    assert run_async(campaign, thread_client, 5, specs=specs).evaluated == 0
+    first, second = CampaignRun(campaign, 5), CampaignRun(campaign, 5)
+    run_async(first, thread_client, specs=specs)
+    run_async(second, thread_client, specs=specs)
+    assert (first.stats.evaluated, second.stats.evaluated) == (5, 0)
     assert campaign.n_proposed() == 5 and not campaign.pending()

@@ -63,7 +63,8 @@ def test_run_stops_for_the_lab_and_resumes_from_an_excel_file(tmp_path: Path,
                                   "tg_C [degC]": "tg_C [K]"})
     sheet["log10_sigma_30C [mS/cm]"] = [1.5, 0.2, 0.01, None]  # the last row: conductivity not measured yet
     sheet["tg_C [K]"] = [256.15, 250.0, 260.0, 270.0]
-    sheet["analysed_formula"] = ["LiAlCl2.4O0.8", None, None, None]
+    as_made = f"{sheet['M'].iloc[0]}AlCl2.4O0.8"  # the analysis keeps the candidate's own metal
+    sheet["analysed_formula"] = [as_made, None, None, None]
     sheet.loc[len(sheet)] = {"formula": "NaAlCl2.5O0.75", "tg_C [K]": 247.15}  # a literature point, never proposed
     sheet.to_excel(template, index=False)
     assert main(["tell", str(path), "--xlsx", str(template)]) == 0
@@ -76,7 +77,7 @@ def test_run_stops_for_the_lab_and_resumes_from_an_excel_file(tmp_path: Path,
     historical = frame[frame.source == HISTORICAL]
     assert list(historical.formula) == ["NaAlCl2.5O0.75"] and historical.tg_C.iloc[0] == pytest.approx(-26.0)
     observed = {o.candidate_id: o.composition.formula for o in campaign.observations()}
-    assert observed[first] == "LiAlCl2.4O0.8"  # the model sees the as-made composition
+    assert observed[first] == as_made  # the model sees the as-made composition
     assert campaign.n_proposed() == 4  # historical points do not use the budget
     campaign.close()
     assert main(["run", str(path)]) == 0

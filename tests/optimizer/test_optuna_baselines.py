@@ -58,8 +58,8 @@ def test_proposals_feasible_new_repeatable(name: str) -> None:
     pending = SPACE.sobol(2, seed=5)
     strategy = make_strategy(name, PROBLEM, seed=1)
     assert isinstance(strategy, OptunaStrategy)
-    batch = strategy.propose(3, obs, pending)
-    assert batch == make_strategy(name, PROBLEM, seed=1).propose(3, obs, pending)
+    batch = [p.composition for p in strategy.propose(3, obs, pending)]
+    assert batch == [p.composition for p in make_strategy(name, PROBLEM, seed=1).propose(3, obs, pending)]
     assert len(set(batch)) == 3
     assert all(SPACE.contains(c) for c in batch)
     assert not set(batch) & (set(pending) | {o.composition for o in obs})

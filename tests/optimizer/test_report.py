@@ -13,10 +13,12 @@ from matplotlib.figure import Figure
 
 from optimizer.campaign import Campaign
 from optimizer.cli import main
-from optimizer.report import ReportData, plots, summary_html
-from optimizer.report.model import fit_output, training_data
+from optimizer.modelling import fit_output
+from optimizer.report import model_plots, plots, summary_html
+from optimizer.report.model import training_data
 from optimizer.report.reference import LACO75, NACO75, references_with
 from optimizer.report.style import axis_for
+from optimizer.snapshot import CampaignSnapshot
 from tests.campaign_helpers import write_campaign
 
 
@@ -48,9 +50,9 @@ class _TableCells(HTMLParser):
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished 8-candidate campaign with two pending candidates and a few failures (no glass)."""
-    path = write_campaign(tmp_path_factory.mktemp("report"))
+    path = write_campaign(tmp_path_factory.mktemp("report"), loop={"initial": 4, "batch_size": 2, "budget": 10})
     campaign = Campaign.from_yaml(path)
-    campaign.run()
+    campaign.run(8)
     campaign.ask(2)
     campaign.close()
     return path
@@ -89,7 +91,7 @@ def test_top_table_matches_store(finished: Path, report_dir: Path) -> None:
 
 def test_summary_html_for_notebooks(finished: Path) -> None:
     campaign = Campaign.from_yaml(finished)
-    text = summary_html(campaign)
+    text = summary_html(campaign.snapshot())
     assert "Campaign t" in text and "2</b> pending" in text and "<table" in text
     campaign.close()
 
@@ -101,13 +103,13 @@ def _labelled(fig: Figure) -> None:
             assert "[" in ax.get_xlabel() and "[" in ax.get_ylabel(), (ax.get_xlabel(), ax.get_ylabel())
 
 
-def _all_figures(data: ReportData) -> list[Figure]:
-    return [plots.progress_plot(data), plots.pareto_plot(data), plots.slices_plot(data),
-            plots.calibration_plot(data)]
+def _all_figures(data: CampaignSnapshot) -> list[Figure]:
+    return [plots.progress_plot(data), plots.pareto_plot(data), model_plots.slices_plot(data),
+            model_plots.calibration_plot(data)]
 
 
 def test_plots_from_campaign_have_units_and_log_conductivity(finished: Path) -> None:
-    data = ReportData.from_campaign(Campaign.from_yaml(finished))
+    data = Campaign.from_yaml(finished).snapshot()
     figs = _all_figures(data)
     for fig in figs:
         assert isinstance(fig, Figure)
@@ -129,7 +131,7 @@ def test_plots_handle_sparse_campaigns(tmp_path: Path, case: str) -> None:
     if case != "nothing_yet":
         campaign.run()
     campaign.ask(1)
-    for fig in _all_figures(ReportData.from_campaign(campaign)):
+    for fig in _all_figures(campaign.snapshot()):
         _labelled(fig)
         fig.savefig(tmp_path / "check.png")  # draws every artist
     campaign.close()
@@ -155,10 +157,10 @@ def test_loo_matches_refitting_without_each_point(finished: Path) -> None:
     """The closed-form leave-one-out equals conditioning on the other points (same hyperparameters)."""
     campaign = Campaign.from_yaml(finished)
     obs = campaign.observations()
-    model = fit_output(obs, "tg_C", campaign.problem.space)
+    model = fit_output(campaign.problem, obs, "tg_C")
     assert model is not None
-    mean, std = model.loo()
-    gp = model.model
+    mean, std = (t[:, 0] for t in model.loo())
+    gp = model.single_model()
     x, y = gp.train_inputs[0], gp.train_targets
     with torch.no_grad():
         k = gp.covar_module(x).to_dense() + torch.diag(gp.likelihood.noise.reshape(-1).expand(len(y)))
@@ -176,6 +178,7 @@ def test_loo_matches_refitting_without_each_point(finished: Path) -> None:
 
 
 def test_plain_data_without_a_campaign(finished: Path) -> None:
-    """Notebook users can pass a hand-made ReportData (here: without the pending candidates)."""
-    data = replace(ReportData.from_campaign(Campaign.from_yaml(finished)), pending=())
-    assert isinstance(plots.pareto_plot(data), Figure)
+    """Notebook users can pass a snapshot they changed (here: without the pending candidates)."""
+    snapshot = Campaign.from_yaml(finished).snapshot()
+    data = replace(snapshot, records=tuple(r for r in snapshot.records if r.state != "pending"))
+    assert not data.pending and isinstance(plots.pareto_plot(data), Figure)

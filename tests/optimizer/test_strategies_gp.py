@@ -53,8 +53,8 @@ def observations() -> list[Observation]:
 
 @pytest.mark.parametrize("name", ["qlognehvi", "qlognparego"])
 def test_proposals_are_new_feasible_and_repeatable(name: str, observations: list[Observation]) -> None:
-    first = strategy(name).propose(3, observations, [])
-    again = strategy(name).propose(3, observations, [])  # a resumed campaign: same data, same proposal
+    first = [p.composition for p in strategy(name).propose(3, observations, [])]
+    again = [p.composition for p in strategy(name).propose(3, observations, [])]  # resumed: same data, same batch
     assert first == again
     assert len(set(first)) == 3
     assert all(SPACE.contains(c) for c in first)
@@ -63,8 +63,8 @@ def test_proposals_are_new_feasible_and_repeatable(name: str, observations: list
 
 def test_asking_twice_never_repeats_a_pending_point(observations: list[Observation]) -> None:
     s = strategy()
-    first = s.propose(2, observations, [])
-    second = s.propose(2, observations, first)
+    first = [p.composition for p in s.propose(2, observations, [])]
+    second = [p.composition for p in s.propose(2, observations, first)]
     assert not set(first) & set(second)
 
 
@@ -76,13 +76,13 @@ def test_fit_failure_falls_back_to_a_space_filling_batch(
 
     monkeypatch.setattr(gp_module, "propose_encoded", broken)
     with caplog.at_level(logging.WARNING, logger="optimizer.strategies.gp"):
-        batch = strategy().propose(4, observations, [])
+        batch = [p.composition for p in strategy().propose(4, observations, [])]
     assert len(set(batch)) == 4 and all(SPACE.contains(c) for c in batch)
     assert "tg_C" in caplog.text and "space-filling" in caplog.text
 
 
 def test_no_data_yet_gives_a_space_filling_batch() -> None:
-    batch = strategy().propose(3, [], [])
+    batch = [p.composition for p in strategy().propose(3, [], [])]
     assert len(set(batch)) == 3 and all(SPACE.contains(c) for c in batch)
 
 
@@ -91,7 +91,7 @@ def test_no_data_yet_gives_a_space_filling_batch() -> None:
 def test_proposals_satisfy_bounds_and_charge_balance(min_cl: float, seed: int, n_obs: int) -> None:
     space = CompositionSpace(("Li", "Na"), (0.5, 1.5), (0.0, 1.0), (0.0, 0.5), min_cl_al=min_cl)
     obs = observe(space.sobol(n_obs, seed=seed))
-    batch = strategy(space=space, seed=seed).propose(3, obs, [])
+    batch = [p.composition for p in strategy(space=space, seed=seed).propose(3, obs, [])]
     for comp in batch:
         assert space.contains(comp), space.violation(comp)
         shown = Composition.parse(comp.formula)  # rounding for display must not leave the space either

@@ -47,7 +47,7 @@ TARGETS = {
 def test_proposals_are_feasible_distinct_and_deterministic(data: Dataset, kind: str, case: str) -> None:
     enc = SpaceEncoder(SPACE)
     run = [propose_encoded(kind, enc, data, TARGETS[case], names=NAMES, q=3, X_pending=None, seed=7,  # type: ignore[arg-type]
-                           settings=FAST) for _ in range(2)]
+                           settings=FAST)[0] for _ in range(2)]
     assert torch.equal(run[0], run[1])
     comps = enc.decode(run[0])
     assert len(set(comps)) == 3
@@ -56,18 +56,19 @@ def test_proposals_are_feasible_distinct_and_deterministic(data: Dataset, kind: 
 
 def test_pending_points_are_not_proposed_again(data: Dataset) -> None:
     enc = SpaceEncoder(SPACE)
-    first = propose_encoded("qlognehvi", enc, data, TARGETS["two objectives"], names=NAMES, q=2, X_pending=None,
-                            seed=3, settings=FAST)
-    second = propose_encoded("qlognehvi", enc, data, TARGETS["two objectives"], names=NAMES, q=2, X_pending=first,
-                             seed=3, settings=FAST)
+    first, _ = propose_encoded("qlognehvi", enc, data, TARGETS["two objectives"], names=NAMES, q=2,
+                               X_pending=None, seed=3, settings=FAST)
+    second, _ = propose_encoded("qlognehvi", enc, data, TARGETS["two objectives"], names=NAMES, q=2,
+                                X_pending=first, seed=3, settings=FAST)
     assert not set(enc.decode(first)) & set(enc.decode(second))
 
 
 def test_failure_model_steers_away_from_failed_region(data: Dataset) -> None:
     """With a success GP as a constraint, proposals avoid o_al < 0.15 where every evaluation failed."""
     enc = SpaceEncoder(SPACE)
-    X = propose_encoded("qlognehvi", enc, data, TARGETS["one objective"], names=NAMES, q=3, X_pending=None, seed=0,
-                        settings=FAST)
+    X, fitted = propose_encoded("qlognehvi", enc, data, TARGETS["one objective"], names=NAMES, q=3,
+                                X_pending=None, seed=0, settings=FAST)
+    assert fitted.target.success_index == len(NAMES)  # the success GP is modelled after the outputs
     assert all(c.o_al >= 0.15 for c in enc.decode(X))
 
 
@@ -82,8 +83,9 @@ def test_acquisition_values_finite_and_shaped(data: Dataset) -> None:
     from surrogates.engine import fit_models
 
     with torch_threads(1):
-        model, target = fit_models(data, TARGETS["two objectives"], NAMES)
-    assert target.success_index == 3
+        fitted = fit_models(data, TARGETS["two objectives"], NAMES)
+    model, target = fitted.model, fitted.target
+    assert target.success_index == 3 and len(fitted.parts) == 4
     acqf = build_acquisition("qlognehvi", model, target, X_baseline=data.X, Y_baseline=data.Y, X_pending=None,
                              seed=0, mc_samples=16)
     X = torch.rand(5, 2, 4, dtype=DTYPE)

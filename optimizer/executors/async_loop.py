@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from oracles import OracleSetupError
 from oracles.results import Failure, Result
 
-from .campaign import Campaign, Progress
-from .executors.base import SchedulerLostError
-from .executors.tasks import OracleSpec, evaluate_task
-from .store import Candidate
+from ..steps import CampaignRun
+from ..store import Candidate
+from .base import SchedulerLostError
+from .tasks import OracleSpec, evaluate_task
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -43,16 +43,6 @@ class LoopSettings:
 
 
 @dataclass
-class LoopStats:
-    """What one call of the loop did."""
-
-    evaluated: int = 0
-    failed: int = 0
-    retried: int = 0
-    timed_out: int = 0
-
-
-@dataclass
 class _Job:
     candidate: Candidate
     slot: int
@@ -70,33 +60,28 @@ class _State:
     capacity_at: float = float("-inf")
 
 
-def run_async(campaign: Campaign, client: Client, budget: int, *, specs: Sequence[OracleSpec],
-              settings: LoopSettings | None = None, progress: Callable[[Progress], None] | None = None) -> LoopStats:
-    """Evaluate pending candidates, then propose one at a time until ``budget`` candidates exist."""
-    return _AsyncLoop(campaign, client, budget, list(specs), settings or LoopSettings(), progress).run()
+def run_async(run: CampaignRun, client: Client, *, specs: Sequence[OracleSpec],
+              settings: LoopSettings | None = None) -> None:
+    """Evaluate pending candidates, then propose one at a time while the run may propose."""
+    _AsyncLoop(run, client, list(specs), settings or LoopSettings()).run()
 
 
 class _AsyncLoop:
-    def __init__(self, campaign: Campaign, client: Client, budget: int, specs: list[OracleSpec],
-                 settings: LoopSettings, progress: Callable[[Progress], None] | None) -> None:
-        self.campaign, self.client, self.budget, self.specs = campaign, client, budget, specs
-        self.settings, self.progress = settings, progress
-        self.slots = campaign.oracles  # indexed like the campaign's oracle entries and ``specs``
-        automated = campaign.automated
-        self.automated = [i for i, slot in enumerate(self.slots) if slot in automated]  # the lab is never called
-        self.lab_waiting = False  # one lab round per run, as in the serial loop
-        self.stats = LoopStats()
+    def __init__(self, run: CampaignRun, client: Client, specs: list[OracleSpec], settings: LoopSettings) -> None:
+        self.steps, self.client, self.specs, self.settings = run, client, specs, settings
+        self.slots = run.campaign.oracles  # indexed like the campaign's oracle entries and ``specs``
+        self.stats = run.stats
         self.state = _State()
         self._resources = False  # set from the workers' declared resources in _capacity
 
-    def run(self) -> LoopStats:
-        for cand in self._resumable():
+    def run(self) -> None:
+        for cand in self.steps.resumable():
             self._enqueue(cand)
         try:
             while True:
                 self._refill()
                 if not self.state.inflight:
-                    return self.stats
+                    return
                 for future in self._wait():
                     self._collect(future)
                 if self.settings.timeout_s is not None:
@@ -105,16 +90,8 @@ class _AsyncLoop:
             self._cancel_all()  # on an error or Ctrl-C: the candidates stay pending for the next run
 
     # --- proposing and submitting --------------------------------------------------------------
-    def _resumable(self) -> list[Candidate]:
-        lab = {c.id for c in self.campaign.waiting_for_lab()}
-        pending = [c for c in self.campaign.pending() if c.id not in lab]
-        if pending:
-            logger.info("resuming: %d pending candidate(s) from an earlier run", len(pending))
-        return pending
-
     def _enqueue(self, cand: Candidate) -> None:
-        store = self.campaign.store
-        todo = [i for i in self.automated if cand.id not in store.evaluated_by(self.slots[i].label)]
+        todo = [self.slots.index(slot) for slot in self.steps.todo(cand)]
         if not todo:  # every oracle answered before a crash; only the final check was missing
             self._finish(cand)
             return
@@ -125,10 +102,11 @@ class _AsyncLoop:
         state = self.state
         while len(state.inflight) < self._capacity():
             if not state.queue:
-                if self.lab_waiting or self.campaign.n_proposed() >= self.budget:
-                    return
                 # the strategy sees every in-flight candidate as pending (X_pending), since they are in the store
-                for cand in self.campaign.ask(1):
+                batch = self.steps.reserve(1)
+                if not batch:
+                    return
+                for cand in batch:
                     self._enqueue(cand)
                 continue
             self._submit(state.queue.popleft())
@@ -191,9 +169,7 @@ class _AsyncLoop:
         self._record(job, Failure(f"{reason} (attempt {job.attempt} of {attempts})"))
 
     def _record(self, job: _Job, result: Result) -> None:
-        campaign = self.campaign
-        with campaign.store.transaction() as tx:
-            campaign.record_result(job.candidate, self.slots[job.slot], result, tx)
+        self.steps.record(job.candidate, self.slots[job.slot], result)
         remaining = self.state.remaining[job.candidate.id]
         remaining.discard(job.slot)
         if not remaining:
@@ -201,17 +177,8 @@ class _AsyncLoop:
             self._finish(job.candidate)
 
     def _finish(self, cand: Candidate) -> None:
-        campaign = self.campaign
-        campaign.fail_incomplete([cand])
-        now = campaign.store.candidate(cand.id)
-        failed = now is not None and now.state == "failed"
-        self.lab_waiting |= now is not None and now.state == "pending"  # only the lab can complete it
-        self.stats.evaluated += 1
-        self.stats.failed += failed
-        event = Progress(cand.batch or 0, 1, int(failed), campaign.n_proposed(), self.budget, campaign.best())
-        logger.info(event.line())
-        if self.progress is not None:
-            self.progress(event)
+        self.steps.finish(cand)
+        self.steps.report([cand])
 
     # --- timeouts and the scheduler ----------------------------------------------------------------
     def _check_timeouts(self, timeout_s: float) -> None:
