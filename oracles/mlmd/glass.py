@@ -92,20 +92,23 @@ def glass_folder(workdir: Path, formula: str, preset_name: str, potential: str, 
 
 
 def make_glass_cells(comp: Composition, *, calculator: Calculator, preset: MDPreset, seeds: Sequence[int],
-                     workdir: Path, preset_name: str = "custom", potential_label: str = "") -> list[GlassCell]:
-    """One annealed glass cell per seed, made (or read back from ``workdir``) with ``calculator``.
+                     workdir: Path, preset_name: str = "custom", potential_label: str = "",
+                     reuse: bool = True) -> list[GlassCell]:
+    """One annealed glass cell per seed, made (or, with ``reuse``, read back from ``workdir``) with ``calculator``.
 
-    Raises `MDGuardError` when a run goes unphysical (the message names the stage).
+    ``calculator`` must be the potential named by ``preset.potential`` for reuse to be right: cells
+    are filed under that name. Raises `MDGuardError` when a run goes unphysical (the message names
+    the stage).
     """
     return [make_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
-                            preset_name=preset_name, potential_label=potential_label) for seed in seeds]
+                            preset_name=preset_name, potential_label=potential_label, reuse=reuse) for seed in seeds]
 
 
 def make_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
-                    preset_name: str = "custom", potential_label: str = "") -> GlassCell:
+                    preset_name: str = "custom", potential_label: str = "", reuse: bool = True) -> GlassCell:
     """See `make_glass_cells`; one seed."""
     folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed)
-    cached = load_glass_cell(folder, preset)
+    cached = load_glass_cell(folder, preset) if reuse else None
     if cached is not None:
         logger.info("%s: glass cell seed %d read from %s", comp.formula, seed, folder)
         return cached

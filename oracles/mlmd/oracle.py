@@ -148,8 +148,10 @@ class MLMDOracle:
 
         calc = self._calc()
         assert self._potential_label is not None
+        # a user's calculator is not the preset's potential: its cells must not be filed or reused under that name
         return run_seed(comp, calculator=calc, preset=self.params, seed=seed, workdir=self.workdir,
-                        preset_name=self.preset_name, compute=self.compute, potential_label=self._potential_label)
+                        preset_name=self.preset_name, compute=self.compute, potential_label=self._potential_label,
+                        reuse=self._loaded)
 
 
 def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ long validation can keep one file per (composition, seed) and resume.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import zlib
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..composition import Composition
 from .artifacts import ArtifactWriter, sha256_of
+from .glass import glass_folder
 from .guards import MDGuardError
 
 if TYPE_CHECKING:
@@ -51,10 +53,31 @@ class SeedOutcome:
 
 
 def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
-             preset_name: str, compute: frozenset[str], potential_label: str) -> SeedOutcome:
-    """Make (or reuse) the glass cell of ``seed`` and run the requested analyses on it."""
+             preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool = True) -> SeedOutcome:
+    """Make (or reuse) the glass cell of ``seed`` and run the requested analyses on it.
+
+    With ``reuse``, a finished outcome saved in the cell's folder by the same preset and ``compute``
+    is returned as it is (a campaign killed after some cells resumes with the next one).
+    """
+    folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent
+    saved = folder / f"outcome-{'-'.join(sorted(compute))}.json"
+    key = json.loads(json.dumps(asdict(preset)))
+    if reuse and saved.is_file():
+        record = json.loads(saved.read_text())
+        if record.get("preset") == key:
+            logger.info("%s seed %d: finished cell read from %s", comp.formula, seed, saved)
+            return SeedOutcome.from_json(record["outcome"])
+    outcome = _run_seed(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
+                        preset_name=preset_name, compute=compute, potential_label=potential_label, reuse=reuse)
+    if outcome.error is None:  # a failure may be the machine's (a step-time guard): try again next time
+        saved.write_text(json.dumps({"preset": key, "outcome": outcome.to_json()}))
+    return outcome
+
+
+def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
+              preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool) -> SeedOutcome:
     from .conductivity import run_temperatures
-    from .glass import glass_folder, make_glass_cell
+    from .glass import make_glass_cell
     from .tg import glass_transition
 
     start = time.perf_counter()
@@ -63,7 +86,7 @@ def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, see
     writer = ArtifactWriter(glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent)
     try:
         glass = make_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
-                                preset_name=preset_name, potential_label=potential_label)
+                                preset_name=preset_name, potential_label=potential_label, reuse=reuse)
         outcome.glass = glass.summary()
         for name in ("glass", "melt"):
             path = Path(glass.folder) / f"{name}.extxyz"
