@@ -1,14 +1,14 @@
-"""Validation of the ML-MD oracle against the reference study (issue 11, item 6), resumable.
+"""Validation of the ML-MD oracle against the reference study (issue 11, item 6): the report.
 
-Runs LiAlCl2.5O0.75 (LACO75) and NaAlCl2.5O0.75 (NACO75) with 3 cells each and LiAlCl(4-2x)O(x)
-for x = 0.5 and 1.0 with 2 cells each, one (composition, seed) at a time, through `MLMDOracle`.
-Each finished cell is one JSON file in ``--out`` (kept in git); a rerun skips finished cells, and
-an interrupted cell restarts from its saved glass cell (``--workdir``). ``report`` combines the
-cells exactly as the oracle does and writes ``summary.json`` with z-scores against experiment.
+The cells run as two campaigns (`scripts/mlmd-validation.sh`: LACO75 and NACO75 with 3 cells,
+LiAlCl(4-2x)O(x) for x = 0.5, 1.0 with 2), or with ``run`` here, one (composition, seed) at a
+time. Either way each finished cell is saved as ``<formula>-<preset>-<potential>-s<seed>/
+outcome-conductivity.json`` under the oracle's workdir, and ``report`` combines the cells found
+there exactly as the oracle does, with z-scores against experiment, into ``--summary``.
 
-    nice -n 10 python -m benchmarks.mlmd_validation run --preset quick --threads 1 \\
-        --out benchmarks/results/mlmd-validation --workdir mlmd-validation-artifacts
-    python -m benchmarks.mlmd_validation report --out benchmarks/results/mlmd-validation
+    scripts/mlmd-validation.sh                                            # the campaigns (resumable)
+    python -m benchmarks.mlmd_validation report                           # whatever has finished
+    nice -n 10 python -m benchmarks.mlmd_validation run --threads 1       # the same cells without a campaign
 """
 
 from __future__ import annotations
@@ -46,45 +46,42 @@ def queue() -> list[tuple[Composition, int]]:
     return [(comp, seeds[i]) for i in range(longest) for comp, seeds, _ in CASES if i < len(seeds)]
 
 
-def cell_path(out: Path, comp: Composition, seed: int) -> Path:
-    return out / f"{comp.formula}-s{seed}.json"
+def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> Path | None:
+    """The saved outcome of one cell in the first of ``workdirs`` that has it, else None."""
+    for workdir in workdirs:
+        path = workdir / f"{comp.formula}-{preset}-{potential}-s{seed}" / "outcome-conductivity.json"
+        if path.is_file():
+            return path
+    return None
 
 
 def run(args: argparse.Namespace) -> None:
-    oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdir, threads=args.threads,
+    oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdirs[0], threads=args.threads,
                         device=args.device, **({"potential": args.potential} if args.potential else {}))
-    args.out.mkdir(parents=True, exist_ok=True)
     for comp, seed in queue():
-        path = cell_path(args.out, comp, seed)
-        if path.exists():
-            logging.info("%s seed %d: done (%s)", comp.formula, seed, path)
-            continue
-        load_before = os.getloadavg()
-        (outcome,) = oracle.run_cells(comp, [seed])
-        record = {"composition": comp.formula, "seed": seed, "preset": args.preset, "potential": oracle.potential,
-                  "threads": args.threads, "load_average_start": load_before, "load_average_end": os.getloadavg(),
-                  "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "outcome": outcome.to_json()}
-        path.write_text(json.dumps(record, indent=1))
-        logging.info("%s seed %d: wrote %s (%.0f s, error: %s)", comp.formula, seed, path, outcome.wall_time_s,
-                     outcome.error)
+        (outcome,) = oracle.run_cells(comp, [seed])  # reads a finished cell back, or runs and saves it
+        logging.info("%s seed %d: %.0f s, error: %s (load %s)", comp.formula, seed, outcome.wall_time_s,
+                     outcome.error, os.getloadavg())
 
 
 def report(args: argparse.Namespace) -> dict[str, Any]:
-    summary: dict[str, Any] = {}
+    summary: dict[str, Any] = {"preset": args.preset, "written": time.strftime("%Y-%m-%d %H:%M:%S")}
+    oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
+                        **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
-        records = [json.loads(cell_path(args.out, comp, s).read_text()) for s in seeds
-                   if cell_path(args.out, comp, s).exists()]
-        if not records:
+        paths = [cell_path(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds]
+        outcomes = [SeedOutcome.from_json(json.loads(p.read_text())["outcome"]) for p in paths if p is not None]
+        if not outcomes:
             continue
-        oracle = MLMDOracle(preset=records[0]["preset"], compute=["conductivity"], potential=records[0]["potential"])
-        result = oracle.combine(comp, [SeedOutcome.from_json(r["outcome"]) for r in records])
-        entry: dict[str, Any] = {"cells": [r["seed"] for r in records], "of": len(seeds),
-                                 "core_hours": sum(r["outcome"]["wall_time_s"] * r["threads"] for r in records) / 3600}
+        result = oracle.combine(comp, outcomes)
+        entry: dict[str, Any] = {"cells": [o.seed for o in outcomes], "of": len(seeds),
+                                 "core_hours": sum(o.wall_time_s for o in outcomes) / 3600.0}
         if isinstance(result, Evaluation):
             assert result.std is not None
             sigma, sd = result.values["log10_sigma_30C"], result.std["log10_sigma_30C"]
             entry.update(log10_sigma_30C=sigma, std=sd, ea_eV=result.values["ea_eV"], ea_std_eV=result.std["ea_eV"],
-                         density_g_cm3=result.metadata["density_g_cm3"], warnings=result.metadata["warnings"])
+                         density_g_cm3=result.metadata["density_g_cm3"], warnings=result.metadata["warnings"],
+                         nve_drift=result.metadata["conductivity"]["nve_drift"])
             if measured is not None:
                 entry["measured_log10_sigma_30C"] = measured
                 entry["z"] = (sigma - measured) / sd
@@ -93,7 +90,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         else:
             entry["failure"] = result.reason
         summary[comp.formula] = entry
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    args.summary.parent.mkdir(parents=True, exist_ok=True)
+    args.summary.write_text(json.dumps(summary, indent=1))
     return summary
 
 
@@ -104,8 +102,10 @@ def main() -> None:
     parser.add_argument("--potential", default=None, help="default: the preset's")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/mlmd-validation"))
-    parser.add_argument("--workdir", type=Path, default=Path("mlmd-validation-artifacts"))
+    parser.add_argument("--workdirs", type=Path, nargs="+", default=[
+        Path("campaigns/mlmd-validation-artifacts/mlmd"), Path("campaigns/mlmd-validation-oal-artifacts/mlmd")],
+        help="oracle workdirs holding the cells (run writes to the first)")
+    parser.add_argument("--summary", type=Path, default=Path("benchmarks/results/mlmd-validation.json"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.action == "run":
