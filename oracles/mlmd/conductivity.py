@@ -84,7 +84,7 @@ def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     drift: DriftCheck | None = None
     simulated_fs = 0.0
     hottest = max(p.temperatures_K)
-    for T in p.temperatures_K:
+    for T in sorted(p.temperatures_K, reverse=True):  # hottest first: its NVE drift check is known early
         label = f"{glass.formula} s{seed}"
         atoms = glass.atoms.copy()
         atoms.calc = calculator
