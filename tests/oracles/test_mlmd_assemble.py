@@ -149,3 +149,17 @@ def test_autocorrelation_time_of_an_ar1_series() -> None:
     # integrated autocorrelation time of AR(1): (1 + phi) / (2 (1 - phi)) = 9.5 samples
     assert autocorrelation_time_ps(series, 0.02) == pytest.approx(9.5 * 0.02, rel=0.2)
     assert autocorrelation_time_ps([1.0] * 20, 0.02) == 0.0
+
+
+@pytest.mark.slow
+def test_kinisi_evidence_prefers_arrhenius_for_arrhenius_data_and_sees_vft_curvature() -> None:
+    from oracles.mlmd.models import compare_models
+
+    T = [550.0, 650.0, 750.0, 850.0]
+    straight = [1e-2 * math.exp(-0.3 / (K_B_EV_K * t)) for t in T]
+    assert compare_models(T, straight, [0.3] * 4, seed=0).model == "arrhenius"
+    curved = [1e-3 * math.exp(-0.05 / (K_B_EV_K * (t - 400.0))) for t in T]
+    choice = compare_models(T, curved, [0.05] * 4, seed=0)
+    assert choice.ln_bayes_vft is not None and choice.ln_bayes_vft > 1.0
+    assert choice.T0_K is not None and 300.0 < choice.T0_K < 500.0
+    assert choice.model == "arrhenius" and "cannot extrapolate" in choice.reason  # T0 too close to 303 K
