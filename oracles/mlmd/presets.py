@@ -122,11 +122,11 @@ class MDPreset:
 PRESETS: dict[str, MDPreset] = {
     # Tests: seconds per composition. Not converged, and says so: its std is the uninformative one.
     "smoke": MDPreset(
-        seeds=2, target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0, barostat_taup_fs=200.0, melt_steps=30,
-        anneal_steps=20, quench_steps=20, quench_blocks=2, equilibrate_steps=10, temperatures_K=(700.0, 900.0),
-        npt_per_T_steps=10, equilibrate_per_T_steps=5, production_steps=40, extend_steps=0, max_extensions=0,
-        frame_interval_steps=2, kinisi_samples=200, nve_check_steps=10,
-        tg_temperatures_K=(750.0, 650.0, 550.0, 450.0, 350.0), tg_hold_steps=10, tg_bootstrap=50,
+        seeds=2, target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0, barostat_taup_fs=200.0, melt_steps=15,
+        anneal_steps=10, quench_steps=10, quench_blocks=2, equilibrate_steps=6, temperatures_K=(700.0, 900.0),
+        npt_per_T_steps=6, equilibrate_per_T_steps=5, production_steps=30, extend_steps=0, max_extensions=0,
+        frame_interval_steps=2, kinisi_samples=200, nve_check_steps=6,
+        tg_temperatures_K=(750.0, 650.0, 550.0, 450.0, 350.0), tg_hold_steps=6, tg_bootstrap=50,
         fail_unconverged=False, notes="plumbing check only",
     ),
     # Screening: 60-atom cells, 2 cells, 4 temperatures x 8 ps (one extension of 8 ps when not diffusive).
