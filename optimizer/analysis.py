@@ -87,3 +87,31 @@ def hypervolume(observations: Sequence[Observation], problem: Problem, reference
 
     partition = DominatedPartitioning(ref_point=torch.as_tensor(ref), Y=torch.as_tensor(points))
     return float(partition.compute_hypervolume())
+
+
+def batches_without_improvement(batches: Sequence[Sequence[Observation]], problem: Problem) -> int:
+    """How many of the last ``batches`` (finished, in order) added no better feasible point.
+
+    "Better" is a higher best feasible value of the objective (one objective) or a larger feasible
+    hypervolume (several; reference point: the worst feasible value of each objective in all batches).
+    """
+    everything = [o for batch in batches for o in batch]
+    ok = feasible(everything, problem)
+    reference = objective_matrix(ok, problem).min(axis=0) if ok else None
+    trailing, seen, before = 0, [], None  # type: int, list[Observation], float | None
+    for batch in batches:
+        seen.extend(batch)
+        score = _score(seen, problem, reference)
+        improved = score is not None and (before is None or score > before + 1e-12 * (1 + abs(before)))
+        trailing = 0 if improved else trailing + 1
+        before = score if improved else before
+    return trailing
+
+
+def _score(observations: Sequence[Observation], problem: Problem, reference: np.ndarray | None) -> float | None:
+    best = best_feasible(observations, problem)
+    if best is None or reference is None:
+        return None
+    if len(problem.objectives) == 1:
+        return problem.objectives[0].sign * best.value
+    return hypervolume(observations, problem, list(reference - 1e-9))

@@ -5,18 +5,30 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from oracles import Composition, CompositionError, CompositionSpace
 
+from . import yamlfile
 from .problem import Objective, OutcomeConstraint, Problem
 
 
 class ConfigError(ValueError):
     """A campaign file that cannot be used; the message names the file, line and key."""
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not a number")
+    return value
+
+
+#: Numbers in settings: YAML's true/false are never read as 1/0.
+Int = Annotated[int, BeforeValidator(_not_bool)]
+Float = Annotated[float, BeforeValidator(_not_bool)]
 
 
 class _Strict(BaseModel):
@@ -25,10 +37,12 @@ class _Strict(BaseModel):
 
 class SpaceConfig(_Strict):
     M: list[Literal["Li", "Na"]] = Field(min_length=1, description="alkali metals to search")
-    m_al: tuple[float, float] = Field(description="[low, high] M/Al molar ratio")
-    o_al: tuple[float, float] = Field(description="[low, high] O/Al molar ratio")
-    s_al: tuple[float, float] = Field((0.0, 0.0), description="[low, high] S/Al molar ratio")
-    min_cl_al: float = Field(0.0, ge=0, description="minimum Cl/Al after charge balance")
+    m_al: tuple[Float, Float] = Field(description="[low, high] M/Al molar ratio")
+    o_al: tuple[Float, Float] = Field(description="[low, high] O/Al molar ratio")
+    s_al: tuple[Float, Float] = Field((0.0, 0.0), description="[low, high] S/Al molar ratio")
+    min_cl_al: Float = Field(0.0, ge=0, description="minimum Cl/Al after charge balance")
+    constraints: list[str] = Field(default_factory=list,
+                                   description="linear constraints in m_al, o_al, s_al, e.g. 'o_al + s_al <= 0.9'")
 
     @field_validator("m_al", "o_al", "s_al")
     @classmethod
@@ -55,7 +69,7 @@ class OracleConfig(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     kind: str = Field(description="mlmd, hull, lab, python, or another registered kind")
     name: str | None = Field(None, description="label in the store; defaults to the oracle's own name")
-    cost: float = Field(1.0, gt=0, description="relative cost of one evaluation (for cost-aware strategies)")
+    cost: Float = Field(1.0, gt=0, description="relative cost of one evaluation (for cost-aware strategies)")
     target: str | None = Field(None, description="kind python only: 'module:Class'")
     options: dict[str, Any] = Field(default_factory=dict, description="kind python only: constructor keywords")
 
@@ -75,24 +89,38 @@ class OracleConfig(BaseModel):
         return dict(self.options) if self.kind == "python" else dict(self.model_extra or {})
 
 
+class StopWhen(_Strict):
+    """When `run` stops before the budget; each rule given is checked before a batch is reserved."""
+
+    no_improvement_batches: Int | None = Field(
+        None, ge=1, description="stop after this many batches in a row without a better feasible point "
+                                "(best value for one objective, hypervolume for several)")
+    expected_improvement_below: Float | None = Field(
+        None, gt=0, description="stop when the model expects less improvement than this from the next batch, in "
+                                "the objective's unit (for several objectives: hypervolume, product of units)")
+
+
 class LoopConfig(_Strict):
-    initial: int = Field(8, ge=0, description="space-filling points before the first model")
-    batch_size: int = Field(4, ge=1, description="candidates per proposal")
-    budget: int = Field(40, ge=1, description="total evaluations")
+    initial: Int = Field(8, ge=0, description="space-filling points before the first model")
+    batch_size: Int = Field(4, ge=1, description="candidates per proposal")
+    budget: Int = Field(40, ge=1, description="total evaluations")
+    same_within_batch: list[Literal["M"]] = Field(
+        default_factory=list, description="categorical parameters each batch keeps to one value (one furnace run)")
+    stop_when: StopWhen | None = Field(None, description="stopping rules before the budget")
 
 
 class ListedCandidate(_Strict):
     """One entry of ``candidates:`` given by its ratios (an entry may also be a formula string)."""
 
     M: Literal["Li", "Na"]
-    m_al: float
-    o_al: float = 0.0
-    s_al: float = 0.0
+    m_al: Float
+    o_al: Float = 0.0
+    s_al: Float = 0.0
 
 
 class CampaignConfig(_Strict):
     name: str = Field(min_length=1)
-    seed: int = 0
+    seed: Int = 0
     store: str = Field(description="SQLite file, relative to the campaign file")
     space: SpaceConfig
     objectives: list[ObjectiveConfig] = Field(min_length=1)
@@ -123,46 +151,14 @@ class CampaignConfig(_Strict):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]
 
 
-def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
-    """Map each key path of a composed YAML document to its 1-based line."""
-    lines = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[(*path, key.value)] = key.start_mark.line + 1
-            for sub, line in _line_index(value, (*path, key.value)).items():
-                lines.setdefault(sub, line)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(_line_index(item, (*path, i)))
-    return lines
-
-
-def _where(source: str, lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> str:
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return f"{source}:{lines[loc[:n]]}"
-    return source
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def parse_config(text: str, *, source: str = "<campaign>") -> CampaignConfig:
     """Parse and validate campaign YAML ``text``; raise `ConfigError` naming the line and key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(err, 'problem', err)}") from None
+        data, lines = yamlfile.load(text, source)
+    except yamlfile.YamlError as err:
+        raise ConfigError(str(err)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a campaign file must be a YAML mapping of keys to values")
-    lines = _line_index(node) if node is not None else {}
     try:
         config = CampaignConfig.model_validate(data)
     except ValidationError as err:
@@ -171,7 +167,7 @@ def parse_config(text: str, *, source: str = "<campaign>") -> CampaignConfig:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = f"unknown key {loc[-1]!r}"
-        raise ConfigError(f"{_where(source, lines, loc)}: {_dotted(loc)}: {message}") from None
+        raise ConfigError(f"{yamlfile.where(source, lines, loc)}: {yamlfile.dotted(loc)}: {message}") from None
     _check_semantics(config, source, lines)
     return config
 
@@ -182,22 +178,22 @@ def _check_semantics(config: CampaignConfig, source: str, lines: dict[tuple[Any,
     try:
         config.space.to_space()
     except CompositionError as err:
-        raise ConfigError(f"{_where(source, lines, ('space',))}: space: {err}") from None
+        raise ConfigError(f"{yamlfile.where(source, lines, ('space',))}: space: {err}") from None
     for i, text in enumerate(config.constraints):
         try:
             OutcomeConstraint.parse(text)
         except ValueError as err:
-            raise ConfigError(f"{_where(source, lines, ('constraints', i))}: constraints[{i}]: {err}") from None
+            raise ConfigError(f"{yamlfile.where(source, lines, ('constraints', i))}: constraints[{i}]: {err}") from None
     names = [o.name for o in config.objectives]
     if len(set(names)) != len(names):
-        raise ConfigError(f"{_where(source, lines, ('objectives',))}: objectives: an output is listed twice")
+        raise ConfigError(f"{yamlfile.where(source, lines, ('objectives',))}: objectives: an output is listed twice")
     if config.strategy not in STRATEGIES:
         raise ConfigError(
-            f"{_where(source, lines, ('strategy',))}: strategy: {config.strategy!r} is not one of "
+            f"{yamlfile.where(source, lines, ('strategy',))}: strategy: {config.strategy!r} is not one of "
             f"{', '.join(sorted(STRATEGIES))}"
         )
     if config.loop.initial > config.loop.budget:
-        raise ConfigError(f"{_where(source, lines, ('loop', 'initial'))}: loop.initial exceeds loop.budget")
+        raise ConfigError(f"{yamlfile.where(source, lines, ('loop', 'initial'))}: loop.initial exceeds loop.budget")
     _check_listed(config, source, lines)
 
 
@@ -206,7 +202,7 @@ def _check_listed(config: CampaignConfig, source: str, lines: dict[tuple[Any, ..
     space = config.space.to_space()
     seen: dict[Composition, int] = {}
     for i, entry in enumerate(config.candidates):
-        where = f"{_where(source, lines, ('candidates', i))}: candidates[{i}]"
+        where = f"{yamlfile.where(source, lines, ('candidates', i))}: candidates[{i}]"
         try:
             comp = (Composition.from_formula(entry) if isinstance(entry, str)
                     else Composition(entry.M, entry.m_al, entry.o_al, entry.s_al))
@@ -217,20 +213,21 @@ def _check_listed(config: CampaignConfig, source: str, lines: dict[tuple[Any, ..
             raise ConfigError(f"{where}: {comp.formula} is listed twice (also candidates[{seen[comp]}])")
         seen[comp] = i
     if len(config.candidates) > config.loop.budget:
-        raise ConfigError(f"{_where(source, lines, ('loop', 'budget'))}: loop.budget={config.loop.budget} is smaller "
-                          f"than the {len(config.candidates)} listed candidates")
+        where = yamlfile.where(source, lines, ("loop", "budget"))
+        raise ConfigError(f"{where}: loop.budget={config.loop.budget} is smaller than the "
+                          f"{len(config.candidates)} listed candidates")
 
 
 def load_config(path: Path | str) -> CampaignConfig:
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read campaign file: {err.strerror}") from None
+        text = yamlfile.read_text(path, "campaign file")
+    except yamlfile.YamlError as err:
+        raise ConfigError(str(err)) from None
     return parse_config(text, source=str(path))
 
 
 def line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     """1-based line of key path ``loc`` in YAML ``text`` (for errors found after parsing)."""
     node = yaml.compose(text, Loader=yaml.SafeLoader)
-    return None if node is None else _line_index(node).get(loc)
+    return None if node is None else yamlfile.line_index(node).get(loc)

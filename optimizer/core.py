@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from oracles.results import Evaluation, Result
 
@@ -25,6 +25,8 @@ from .strategies import Strategy, make_strategy
 from .tell import TellError, check_values
 
 logger = logging.getLogger(__name__)
+#: Lock timeouts (`optimizer.store.store.BUSY_TIMEOUT_S` each) a computed result waits for a locked store.
+RECORD_PATIENCE = 10
 
 
 class CampaignChangedError(RuntimeError):
@@ -97,7 +99,7 @@ class CampaignCore:
 
     def strategy(self) -> Strategy:
         """The configured strategy, told which oracles provide which outputs at what cost."""
-        problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles))
+        problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles), units=self.units)
         return make_strategy(self.config.strategy, problem, seed=self.config.seed)
 
     # --- the store -------------------------------------------------------------------------
@@ -153,15 +155,23 @@ class CampaignCore:
         assigned = (self.store.assignments() if assignments is None else assignments).get(candidate_id)
         return completion.requirements(self.problem.outputs, [s.info for s in self.oracles], assigned)
 
-    def reserve(self, n: int, *, budget: int | None = None) -> list[Candidate]:
+    def reserve(self, n: int, *, budget: int | None = None,
+                then: Callable[[list[Candidate]], None] | None = None) -> list[Candidate]:
         """Propose ``n`` candidates and insert them as pending, never beyond ``budget`` (checked inside the
-        insert transaction, so concurrent writers cannot overshoot it) nor twice the same composition."""
+        insert transaction, so concurrent writers cannot overshoot it) nor twice the same composition.
+
+        ``then`` runs inside that transaction with the new candidates (e.g. to write the lab's template):
+        if it raises, nothing is reserved.
+        """
         proposals = propose(n, config=self.config, problem=self.problem, strategy=self.strategy(),
-                            snapshot=self.snapshot())
+                            snapshot=self.snapshot()) if n > 0 else []
         store = self.store
         with store.transaction() as tx:
             ids = store.add_candidates(proposals, batch=store.next_batch(), budget=budget, tx=tx)
-        return [c for c in (store.candidate(i) for i in ids) if c is not None]
+            batch = [c for c in (store.candidate(i) for i in ids) if c is not None]
+            if then is not None:
+                then(batch)
+        return batch
 
     def todo(self, candidate: Candidate) -> list[OracleSlot]:
         """Automated oracles that ``candidate`` was sent to and that have not answered it yet."""
@@ -176,13 +186,28 @@ class CampaignCore:
                        and c.id not in answered[s.label]] for c in candidates}
 
     def record(self, candidate: Candidate, slot: OracleSlot, result: Result) -> None:
-        """Store one oracle's answer for one candidate in one transaction (values checked like a lab's)."""
-        store = self.store
+        """Store one oracle's answer for one candidate in one transaction (values checked like a lab's).
+
+        While another program holds the store locked, the write is retried for up to `RECORD_PATIENCE`
+        lock timeouts (logged), so a result that took hours to compute is not lost to a brief lock.
+        """
         if isinstance(result, Evaluation):
             try:
                 check_values(dict(result.values), dict(result.std or {}), dict(slot.oracle.outputs))
             except TellError as err:
                 result = completion.implausible(slot.label, err)
+        for attempt in range(1, RECORD_PATIENCE + 1):
+            try:
+                return self._record(candidate, slot, result)
+            except StoreError as err:
+                if attempt == RECORD_PATIENCE:
+                    raise StoreError(f"{err}; the result of {slot.label} for candidate {candidate.id} could not be "
+                                     "stored and will be computed again on the next run") from None
+                logger.warning("store locked (%s); retrying the write of candidate %d (%d of %d)", err,
+                               candidate.id, attempt, RECORD_PATIENCE)
+
+    def _record(self, candidate: Candidate, slot: OracleSlot, result: Result) -> None:
+        store = self.store
         with store.transaction() as tx:
             required = self.required(candidate.id)
             if isinstance(result, Evaluation):
@@ -227,38 +252,6 @@ class CampaignCore:
         pending = self.pending()
         todo = self._todo(pending)
         return [c for c in pending if todo[c.id]]
-
-    # --- lab entries -----------------------------------------------------------------------
-    def tell(self, candidate_id: int, values: dict[str, float], *, std: dict[str, float] | None = None,
-             oracle: str = MANUAL, replace: bool = False) -> Candidate:
-        """Record values (declared units) for a candidate; see `optimizer.tell` for the checks."""
-        units = self.units
-        check_values(values, std, units)
-        oracle = self.lab_label if oracle == MANUAL else oracle
-        self._refuse_withdrawn(candidate_id)
-        self.store.record_values(candidate_id, oracle=oracle, values=values, std=std, units=units,
-                                 required=self.required(candidate_id), replace=replace, mark_evaluated=False,
-                                 provenance={"entered_by": oracle})
-        cand = self.store.candidate(candidate_id)
-        assert cand is not None
-        return cand
-
-    def _refuse_withdrawn(self, candidate_id: int) -> None:
-        cand = self.store.candidate(candidate_id)
-        if cand is None:
-            raise KeyError(f"no candidate with id {candidate_id}")
-        if cand.state == "withdrawn":
-            reason = self.store.withdrawals().get(candidate_id, "")
-            raise TellError(f"candidate {candidate_id} was withdrawn ({reason}); nothing recorded")
-
-    def tell_file(self, path: Path | str, *, replace: bool = False) -> int:
-        """Apply a CSV or .xlsx results file all-or-nothing (see `optimizer.tell`); return the rows applied."""
-        from .tell import apply_rows, parse_rows
-
-        path = Path(path)
-        rows = parse_rows(path, units=self.units, lookup=self.store.candidate, metals=self.problem.space.metals)
-        return apply_rows(rows, path=path, store=self.store, units=self.units, lab_label=self.lab_label,
-                          required=self.required, replace=replace)
 
     def candidates(self, ids: Sequence[int]) -> list[Candidate]:
         return [c for c in (self.store.candidate(i) for i in ids) if c is not None]

@@ -71,6 +71,8 @@ class Problem:
     objectives: tuple[Objective, ...]
     constraints: tuple[OutcomeConstraint, ...] = ()
     oracles: tuple[OracleInfo, ...] = ()
+    #: output -> declared unit (filled in by the campaign from its oracles; for messages).
+    units: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def outputs(self) -> tuple[str, ...]:

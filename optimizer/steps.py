@@ -9,16 +9,17 @@ candidate, `todo` oracles, `record` each answer as it arrives, then `finish`.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
-from oracles.results import Result
+from oracles.results import Failure, Result
 
 from . import analysis
 from .config import ConfigError
 from .core import CampaignCore
 from .oracle_factory import OracleSlot
-from .store import Candidate
+from .store import Candidate, runner_lock
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,17 @@ class CampaignRun:
         campaign: the campaign core.
         budget: total candidates (``loop.budget`` if None).
         progress: called with a `Progress` after each finished batch or candidate.
+        retries: extra attempts at an evaluation during which the running process died (in-process
+            executors), before the candidate is failed instead of crashing every resume.
     """
 
     campaign: CampaignCore
     budget: int | None = None
     progress: Callable[[Progress], None] | None = None
+    retries: int = 2
     stats: RunStats = field(default_factory=RunStats)
     lab_waiting: bool = False
+    stopped: str | None = None
     reserved: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -80,6 +85,27 @@ class CampaignRun:
         assert self.budget is not None
         return self.budget
 
+    @contextmanager
+    def exclusive(self, command: str = "viglas run") -> Iterator[None]:
+        """Hold the campaign's runner lock: a second run of the same campaign is refused, naming this one."""
+        with runner_lock(self.campaign.store_path, command=command):
+            yield
+
+    def start(self, candidate: Candidate, slot: OracleSlot) -> bool:
+        """Note an evaluation attempt before it starts; False (and the candidate failed with the reason) when
+        earlier attempts killed the process ``retries + 1`` times."""
+        attempt = self.campaign.store.start_attempt(candidate.id, slot.label)
+        allowed = self.retries + 1
+        if attempt > allowed:
+            self.record(candidate, slot, Failure(
+                f"the run stopped during this evaluation {attempt - 1} time(s) (the oracle may crash the process: "
+                "a segfault, os._exit or running out of memory); not retried. Isolate it with --executor local"))
+            return False
+        if attempt > 1:
+            logger.warning("candidate %d: the previous run stopped during its evaluation by %s; attempt %d of %d",
+                           candidate.id, slot.label, attempt, allowed)
+        return True
+
     def resumable(self) -> list[Candidate]:
         """Pending candidates from earlier runs that an automated oracle still has to answer."""
         pending = self.campaign.unevaluated()
@@ -88,9 +114,41 @@ class CampaignRun:
         return pending
 
     def can_propose(self) -> bool:
-        """Budget left, and no candidate finished in this run waits for the lab (one lab round per run:
-        the next run proposes from what the lab entered)."""
-        return not self.lab_waiting and self.campaign.n_proposed() < self.limit
+        """Budget left, no candidate finished in this run waits for the lab (one lab round per run: the next
+        run proposes from what the lab entered), and no ``loop.stop_when`` rule says stop (`stopped` says why)."""
+        if self.lab_waiting or self.stopped or self.campaign.n_proposed() >= self.limit:
+            return False
+        self.stopped = self._stop_reason()
+        if self.stopped:
+            logger.info("stopping before the budget: %s", self.stopped)
+        return self.stopped is None
+
+    def _stop_reason(self) -> str | None:
+        """The first ``loop.stop_when`` rule that holds now (checked once the initial design is evaluated)."""
+        loop, problem = self.campaign.config.loop, self.campaign.problem
+        if loop.stop_when is None:
+            return None
+        snapshot = self.campaign.snapshot()
+        finished = [r for r in snapshot.records if r.state in ("done", "failed") and r.batch is not None]
+        if len(finished) < max(loop.initial, 2):
+            return None
+        rules = loop.stop_when
+        if rules.no_improvement_batches is not None:
+            open_batches = {r.batch for r in snapshot.in_state("pending")}
+            batches = sorted({r.batch for r in finished if r.batch is not None} - open_batches)
+            grouped = [[r.observation() for r in finished if r.batch == b] for b in batches]
+            stalled = analysis.batches_without_improvement(grouped, problem)
+            if stalled >= rules.no_improvement_batches:
+                return (f"no better feasible point in the last {stalled} batches "
+                        f"(loop.stop_when.no_improvement_batches: {rules.no_improvement_batches})")
+        if rules.expected_improvement_below is not None:
+            from .explain import expected_gain
+
+            gain = expected_gain(snapshot, batch_size=loop.batch_size)
+            if gain is not None and gain.value < rules.expected_improvement_below:
+                return (f"the model expects {gain.value:.3g} {gain.unit} ({gain.what}), below "
+                        f"loop.stop_when.expected_improvement_below: {rules.expected_improvement_below:g}")
+        return None
 
     def reserve(self, n: int) -> list[Candidate]:
         """Up to ``n`` new pending candidates (fewer near the budget; none when `can_propose` is false)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
-from typing import Sequence
+import numbers
+from typing import Any, Mapping, Sequence
 
 from .composition import Composition
 from .protocol import Oracle
@@ -13,26 +15,71 @@ from .results import Evaluation, Failure, Result
 logger = logging.getLogger(__name__)
 
 
+#: Largest metadata one evaluation may store (bytes of JSON); larger metadata is replaced by a note.
+MAX_METADATA_BYTES = 1_000_000
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float if it is a real number (Python, NumPy or a 0-d tensor via ``item()``), else None."""
+    if isinstance(value, bool):
+        return None
+    if not isinstance(value, numbers.Real):
+        item = getattr(value, "item", None)
+        try:
+            value = item() if callable(item) else value
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return None
+    return float(value)
+
+
+def _metadata(oracle: Oracle, metadata: object) -> dict[str, Any]:
+    """JSON-ready metadata: anything JSON cannot hold is written as text; oversized or circular metadata
+    is replaced by a note saying so (the values are still recorded)."""
+    if not isinstance(metadata, Mapping):
+        return {"metadata_error": f"oracle {oracle.name!r} returned metadata of type {type(metadata).__name__}"}
+    try:
+        text = json.dumps(dict(metadata), default=str)
+    except (ValueError, TypeError, RecursionError) as err:
+        return {"metadata_error": f"metadata not serialisable ({type(err).__name__}: {err})"[:500]}
+    if len(text) > MAX_METADATA_BYTES:
+        return {"metadata_error": f"metadata of {len(text)} bytes left out (limit {MAX_METADATA_BYTES}); keep "
+                                  "large data in artifact files and store their paths"}
+    return dict(json.loads(text))
+
+
 def check_result(oracle: Oracle, result: object) -> Result:
-    """``result`` if it is a well-formed `Evaluation` or `Failure` of ``oracle``, else a `Failure` saying why."""
+    """``result`` as a well-formed `Evaluation` (plain floats, JSON-ready metadata) or `Failure` of
+    ``oracle``; anything malformed becomes a `Failure` saying why."""
     if isinstance(result, Failure):
-        return result
+        reason = result.reason if isinstance(result.reason, str) and result.reason.strip() else None
+        return result if reason else Failure(f"oracle {oracle.name!r} failed without a reason ({result.reason!r})")
     if not isinstance(result, Evaluation):
         return Failure(f"oracle {oracle.name!r} returned {type(result).__name__}, not Evaluation or Failure")
-    undeclared = sorted(set(result.values) - set(oracle.outputs))
+    if not isinstance(result.values, Mapping) or not result.values:
+        return Failure(f"oracle {oracle.name!r} returned no values ({result.values!r:.80})")
+    if result.std is not None and not isinstance(result.std, Mapping):
+        return Failure(f"oracle {oracle.name!r} returned std of type {type(result.std).__name__}, not a mapping")
+    undeclared = sorted(map(str, set(result.values) - set(oracle.outputs)))
     if undeclared:
         return Failure(f"oracle {oracle.name!r} returned undeclared output(s) {undeclared}")
-    if not result.values:
-        return Failure(f"oracle {oracle.name!r} returned no values")
+    values: dict[str, float] = {}
     for name, value in result.values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return Failure(f"oracle {oracle.name!r} returned non-finite {name}={value!r}")
-    for name, std in (result.std or {}).items():
-        if name not in result.values:
+        number = _number(value)
+        if number is None or not math.isfinite(number):
+            return Failure(f"oracle {oracle.name!r} returned non-finite {name}={value!r:.80}")
+        values[name] = number
+    std: dict[str, float] = {}
+    for name, sd in (result.std or {}).items():
+        if name not in values:
             return Failure(f"oracle {oracle.name!r} returned std for {name!r} without a value")
-        if isinstance(std, bool) or not isinstance(std, (int, float)) or not math.isfinite(std) or std < 0:
-            return Failure(f"oracle {oracle.name!r} returned invalid std {name}={std!r}")
-    return result
+        number = _number(sd)
+        if number is None or not math.isfinite(number) or number < 0:
+            return Failure(f"oracle {oracle.name!r} returned invalid std {name}={sd!r:.80}")
+        std[name] = number
+    fidelity = None if result.fidelity is None else str(result.fidelity)
+    return Evaluation(values, std or None, _metadata(oracle, result.metadata), fidelity)
 
 
 def call_oracle(oracle: Oracle, batch: Sequence[Composition]) -> list[Result]:
@@ -49,7 +96,7 @@ def call_oracle(oracle: Oracle, batch: Sequence[Composition]) -> list[Result]:
         results = list(oracle.evaluate(list(batch)))
     except OracleSetupError:
         raise
-    except Exception as err:
+    except (Exception, SystemExit) as err:  # sys.exit() in an oracle fails the candidate, not the campaign
         if len(batch) == 1:
             logger.warning("oracle %s raised on %s: %s", oracle.name, batch[0].formula, err)
             return [Failure(f"oracle {oracle.name!r} raised {type(err).__name__}: {err}")]

@@ -1,13 +1,15 @@
 """`viglas`: a thin command-line shell over the Python API (one command per API call).
 
 Each module registers its own commands: `campaign_commands` (validate, run, status, export, report,
-serve), `lab_commands` (ask, tell), `oracle_commands` (evaluate, bench).
+serve), `lab_commands` (ask, tell, withdraw), `model_commands` (explain, predict), `oracle_commands`
+(evaluate, bench).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -15,11 +17,12 @@ from oracles import CompositionError, OracleSetupError
 
 from ..campaign import CampaignChangedError
 from ..config import ConfigError
+from ..store import CampaignBusyError, StoreError
 from ..tell import TellError
-from . import campaign_commands, lab_commands, oracle_commands
+from . import campaign_commands, lab_commands, model_commands, oracle_commands
 
-EXPECTED_ERRORS = (ConfigError, CampaignChangedError, TellError, OracleSetupError, CompositionError, KeyError,
-                   ValueError, FileNotFoundError)
+EXPECTED_ERRORS = (ConfigError, CampaignChangedError, CampaignBusyError, StoreError, TellError, OracleSetupError,
+                   CompositionError, KeyError, ValueError, OSError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    for module in (campaign_commands, lab_commands, oracle_commands):
+    for module in (campaign_commands, lab_commands, model_commands, oracle_commands):
         module.register(add)
     return parser
 
@@ -49,10 +52,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(name).setLevel(level if name != "optimizer" or args.verbose else max(level, logging.WARNING))
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `viglas status | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python would complain again while flushing at exit
+        return 0
     except EXPECTED_ERRORS as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-        print(f"viglas: error: {message}", file=sys.stderr)
+        print(f"viglas: error: {_one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("viglas: interrupted; everything committed so far is in the store", file=sys.stderr)
         return 130
+
+
+def _one_line(err: BaseException) -> str:
+    """The error's message on one line (an OSError names its file and the system's reason)."""
+    if isinstance(err, KeyError) and err.args:
+        return str(err.args[0])
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    return " ".join(str(err).split()) or type(err).__name__

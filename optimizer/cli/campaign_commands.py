@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..campaign import Campaign, Progress
+from ..config import ConfigError
 from ..snapshot import CampaignSnapshot
 from ..steps import CampaignRun
 from .common import open_campaign, print_best, print_table
@@ -32,6 +33,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     profile = (load_profile(args.profile) if args.profile else RuntimeProfile()).with_overrides(
         executor=args.executor or implied, workers=args.workers, scheduler=args.scheduler,
         threads_per_worker=args.threads, device=args.device, timeout_s=args.timeout_s, retries=args.retries)
+    if profile.executor == "serial" and profile.timeout_s is not None:
+        raise ConfigError("--timeout-s needs each evaluation in a process of its own, which the serial executor "
+                          "does not have: add --executor local --workers 1")
+    if args.budget is not None and args.budget < 1:
+        raise ConfigError(f"--budget {args.budget}: give a total of at least 1 candidate")
     campaign = Campaign.from_yaml(args.file, runtime=profile.runtime(), force=args.force)
     campaign.validate()
     if profile.executor != "serial":
@@ -39,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         # Dask logs every worker and connection at INFO; the progress lines below say what matters
         logging.getLogger("distributed").setLevel(logging.INFO if args.verbose else logging.WARNING)
-    budget = args.budget or campaign.config.loop.budget
+    budget = campaign.config.loop.budget if args.budget is None else args.budget
     remote = profile.scheduler or (profile.jobqueue.system if profile.jobqueue else "")
     where = {"serial": "in process", "local": f"on {profile.n_workers()} local Dask worker(s)",
              "dask": f"on Dask ({remote})"}[profile.executor]
@@ -49,12 +55,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     def show(event: Progress) -> None:
         print(event.line(), flush=True)
 
+    run = CampaignRun(campaign, budget, show, retries=profile.retries)
     try:
-        evaluated = make_executor(profile).run(CampaignRun(campaign, budget, show))
+        evaluated = make_executor(profile).run(run)
     except ExecutorError as err:  # the store holds every result received; the next run resumes
         print(f"viglas: stopped: {err}", file=sys.stderr)
         return 3
     print(f"done: {evaluated} candidate(s) evaluated in this run; {campaign.n_proposed()}/{budget} in total")
+    if run.stopped:
+        print(f"stopped before the budget: {run.stopped}")
     waiting = campaign.waiting_for_lab()
     if waiting:
         print(f"{len(waiting)} candidate(s) wait for the lab: ids {', '.join(str(c.id) for c in waiting)}. "
@@ -76,9 +85,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     if pending:
         print("pending ids: " + ", ".join(map(str, pending)))
     print_best(snap)
+    _print_expected_gain(campaign)
     if args.calibration:
         _print_calibration(snap)
     return 0
+
+
+def _print_expected_gain(campaign: Campaign) -> None:
+    """What the model still expects from the next batch (skipped where torch cannot be imported)."""
+    try:
+        gain = campaign.expected_gain()
+    except ImportError:
+        print("expected improvement: not computed (the GP libraries cannot be imported here)")
+        return
+    if gain is None:
+        print("expected improvement: no model yet (needs two complete evaluations and a feasible point)")
+        return
+    where = ", ".join(c.formula for c in gain.at[:4])
+    print(f"expected improvement: {gain.value:.3g} {gain.unit} ({gain.what}; at {where})")
 
 
 def _print_calibration(snap: CampaignSnapshot) -> None:
@@ -98,7 +122,10 @@ def _print_calibration(snap: CampaignSnapshot) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export import write_csv
 
-    n = write_csv(open_campaign(args).snapshot(), Path(args.csv))
+    target = Path(args.csv)
+    if target.is_dir():
+        raise ConfigError(f"{target}: is a folder; give a file name such as {target / 'results.csv'}")
+    n = write_csv(open_campaign(args).snapshot(), target)
     print(f"wrote {n} candidate(s) to {args.csv}")
     return 0
 
@@ -108,6 +135,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     campaign = open_campaign(args)
     out = Path(args.out) if args.out else campaign.base_dir / f"{campaign.config.name}-report"
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: is a file; --out takes a folder for report.html and its plots")
     print(f"fitting surrogates and drawing plots for {campaign.config.name!r}...", flush=True)
     paths = write_report(campaign.snapshot(), out)
     print(f"wrote {paths[0]} and {len(paths) - 1} PNG plot(s) to {out}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, Sequence
 
 from ..tell import TellError
@@ -14,25 +13,36 @@ def cmd_ask(args: argparse.Namespace) -> int:
     campaign = open_campaign(args)
     campaign.validate()
     n = campaign.config.loop.batch_size if args.n is None else args.n
-    if n < 0:
-        raise ValueError(f"-n {n}: give a number of candidates >= 0")
-    candidates = campaign.ask(n) if n > 0 else []
-    waiting = [c for c in campaign.waiting_for_lab() if c.id not in {x.id for x in candidates}]
-    rows = [{"id": c.id, **c.composition.as_dict(), "cl_al": round(c.composition.cl_al, 6),
-             "formula": c.composition.formula} for c in [*waiting, *candidates]]
-    columns = ["id", "M", "m_al", "o_al", "s_al", "cl_al", "formula"]
     template = args.csv or args.xlsx
+    if n < 0 or (n == 0 and not template):
+        raise ValueError(f"-n {n}: ask for at least 1 candidate (or -n 0 with --csv/--xlsx for a template of the "
+                         "candidates waiting for the lab)")
+    candidates = campaign.ask(n, template=template)
+    if n > len(candidates):
+        print(f"reserved {len(candidates)} of {n}: the budget of {campaign.config.loop.budget} is reached; raise "
+              "loop.budget (with --force) to ask for more")
+    rows = campaign.template_rows(candidates, campaign.predictor())
     if template:
-        from ..ask import write_template
-
-        write_template(campaign, rows, Path(template))
         print(f"wrote {len(rows)} pending candidate(s) to {template}; fill in the result columns "
-              "(units in brackets; other units such as mS/cm or K are converted if you change the bracket)")
+              "(units in brackets; other units such as mS/cm or K are converted if you change the bracket; the "
+              "'predicted' and 'model' columns are the model's notes and are not read back)")
     if not rows:
         print("no pending candidates")
         return 0
-    print_table(rows, columns)
+    print_table([_shown(row, campaign.problem.outputs) for row in rows],
+                ["id", "formula", *campaign.problem.outputs, "P(feasible)", "why"])
     return 0
+
+
+def _shown(row: dict[str, object], outputs: Sequence[str]) -> dict[str, object]:
+    """A template row for the terminal: each output as 'mean ± std' predicted now."""
+    shown: dict[str, object] = {"id": row["id"], "formula": row["formula"], "why": row.get("model: why")}
+    for name in outputs:
+        mean = next((v for k, v in row.items() if k.startswith(f"predicted {name} [")), None)
+        std = next((v for k, v in row.items() if k.startswith(f"predicted {name}_std [")), None)
+        shown[name] = None if mean is None else f"{mean:.3g} ± {std:.2g}"
+    shown["P(feasible)"] = row.get("predicted P(feasible)")
+    return shown
 
 
 def _parse_assignments(items: Sequence[str]) -> tuple[dict[str, float], dict[str, float]]:
@@ -60,11 +70,28 @@ def cmd_tell(args: argparse.Namespace) -> int:
         n = campaign.tell_file(table, replace=args.replace)
         print(f"recorded {n} row(s) from {table}")
         return 0
+    if args.failed is not None:
+        if args.id is None or args.values:
+            raise TellError('give ID --failed "REASON" (no values: a failed synthesis has none)')
+        cand = campaign.fail(int(args.id), args.failed)
+        print(f"candidate {cand.id} ({cand.composition.formula}): recorded as failed ({args.failed}); the success "
+              "model learns from it")
+        return 0
     if args.id is None or not args.values:
-        raise TellError("give ID NAME=VALUE ... (e.g. 3 log10_sigma_30C=-2.8) or --csv PATH")
+        raise TellError("give ID NAME=VALUE ... (e.g. 3 log10_sigma_30C=-2.8), ID --failed REASON, or --csv PATH")
     values, std = _parse_assignments(args.values)
     cand = campaign.tell(int(args.id), values, std=std or None, replace=args.replace)
     print(f"candidate {cand.id} ({cand.composition.formula}): recorded {', '.join(values)}; state {cand.state}")
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    campaign = open_campaign(args)
+    campaign.validate()
+    cand = campaign.withdraw(args.id, args.reason)
+    print(f"candidate {cand.id} ({cand.composition.formula}) withdrawn ({args.reason}); its budget slot is free and "
+          f"it will not be proposed again; {campaign.n_proposed()}/{campaign.config.loop.budget} candidates count "
+          "against the budget")
     return 0
 
 
@@ -81,4 +108,9 @@ def register(add: Any) -> None:
     p.add_argument("--csv", help="CSV: id (or formula for new points), then one 'NAME [UNIT]' column per output")
     p.add_argument("--xlsx", help="the same as an Excel file")
     p.add_argument("--replace", action="store_true", help="supersede existing values (kept in history)")
+    p.add_argument("--failed", metavar="REASON", help='the synthesis failed, e.g. "no glass formed" (no values)')
+    p.add_argument("--force", action="store_true", help="continue although the campaign file changed")
+    p = add("withdraw", cmd_withdraw, "withdraw a pending candidate before it is made (frees its budget slot)")
+    p.add_argument("id", type=int, help="candidate id")
+    p.add_argument("--reason", required=True, help='why, e.g. "precursor Li2S out of stock"')
     p.add_argument("--force", action="store_true", help="continue although the campaign file changed")

@@ -117,7 +117,7 @@ class DaskExecutor:
                              runtime=profile.runtime())
         settings = LoopSettings(timeout_s=profile.timeout_s, retries=profile.retries)
         before = run.stats.evaluated
-        with open_client(profile) as client:
+        with run.exclusive(), open_client(profile) as client:
             logger.info("Dask executor %s: %s", profile.executor, client)
             run_async(run, client, specs=specs, settings=settings)
         stats = run.stats

@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..config import ConfigError, line_of
+from .. import yamlfile
+from ..config import ConfigError
 from ..oracle_factory import Runtime
 
 ExecutorName = Literal["serial", "local", "dask"]
@@ -97,17 +97,13 @@ def load_profile(path: Path | str) -> RuntimeProfile:
     """Read a runtime profile YAML file; unknown keys and bad values are errors naming file, line and key."""
     path = Path(path)
     try:
-        text = path.read_text()
-        data = yaml.safe_load(text)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read runtime profile: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+        data, lines = yamlfile.load(yamlfile.read_text(path, "runtime profile"), str(path))
+    except yamlfile.YamlError as err:
+        raise ConfigError(str(err)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a runtime profile must be a YAML mapping of keys to values")
     try:
         return RuntimeProfile.model_validate(data)
     except ValidationError as err:
         loc = tuple(err.errors()[0]["loc"])
-        line = line_of(text, loc) or line_of(text, loc[:1])
-        raise ConfigError(f"{path}{f':{line}' if line else ''}: {_message(err)}") from None
+        raise ConfigError(f"{yamlfile.where(str(path), lines, loc)}: {_message(err)}") from None

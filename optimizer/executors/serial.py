@@ -17,6 +17,8 @@ def evaluate(run: CampaignRun, batch: list[Candidate]) -> None:
     call), then close each candidate."""
     for cand in batch:
         for slot in run.todo(cand):
+            if not run.start(cand, slot):
+                continue  # earlier attempts killed the process: failed with the reason
             logger.info("%s: evaluating candidate %d (%s)", slot.label, cand.id, cand.composition.formula)
             (result,) = call_oracle(slot.oracle, [cand.composition])
             run.record(cand, slot, result)
@@ -25,17 +27,26 @@ def evaluate(run: CampaignRun, batch: list[Candidate]) -> None:
 
 
 class SerialExecutor:
-    """In process, batch after batch (the default)."""
+    """In process, batch after batch (the default).
+
+    No isolation: an oracle that kills the process (segfault, ``os._exit``) ends the run; the attempt
+    bookkeeping of `CampaignRun.start` then fails that candidate after ``retries + 1`` tries instead of
+    crashing every resume. Per-attempt timeouts need a separate process: ``--executor local``.
+    """
 
     name = "serial"
 
     def run(self, run: CampaignRun) -> int:
-        """Resume what is pending, then reserve and evaluate batches while the run may propose."""
+        """Resume what is pending, then reserve and evaluate batches while the run may propose.
+
+        Holds the campaign's runner lock throughout (a second run is refused, naming this one).
+        """
         before = run.stats.evaluated
-        resumed = run.resumable()
-        if resumed:
-            evaluate(run, resumed)
-        batch_size = run.campaign.config.loop.batch_size
-        while batch := run.reserve(batch_size):
-            evaluate(run, batch)
+        with run.exclusive():
+            resumed = run.resumable()
+            if resumed:
+                evaluate(run, resumed)
+            batch_size = run.campaign.config.loop.batch_size
+            while batch := run.reserve(batch_size):
+                evaluate(run, batch)
         return run.stats.evaluated - before

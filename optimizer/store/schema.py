@@ -1,13 +1,16 @@
 """The database file: its tables, its schema version, and opening it with errors a user can act on.
 
 Version 2 added the ``withdrawn`` candidate state with its reason, the proposal record of each
-candidate (what the model predicted when it was proposed), and one metadata record per evaluation
-instead of a copy in every result row. A version-1 store is migrated in place on open (one
-transaction); a store written by a newer viglas is refused with a message saying so.
+candidate (what the model predicted when it was proposed), one metadata record per evaluation
+instead of a copy in every result row, and the evaluation attempts in flight (so a candidate whose
+oracle kills the process is failed after a few tries instead of crashing every resume). A version-1
+store is migrated in place on open (one transaction); a store written by a newer viglas is refused
+with a message saying so.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -48,6 +51,9 @@ CREATE TABLE IF NOT EXISTS assignments (
 CREATE TABLE IF NOT EXISTS withdrawals (
     id INTEGER PRIMARY KEY, candidate_id INTEGER NOT NULL REFERENCES candidates(id),
     reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id), oracle TEXT NOT NULL,
+    count INTEGER NOT NULL, started_at TEXT NOT NULL, PRIMARY KEY (candidate_id, oracle));
 CREATE INDEX IF NOT EXISTS results_by_candidate ON results (candidate_id, output);
 """
 
@@ -84,6 +90,9 @@ def check_location(path: Path) -> None:
         return  # created on first write
     if not folder.is_dir():
         raise StoreError(f"{path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        raise StoreError(f"{path}: no permission to write the store there; point 'store' at a folder you can "
+                         "write")
 
 
 def _statements(script: str) -> list[str]:

@@ -192,8 +192,22 @@ class Store(StoreReader):
         if mark_evaluated:
             tx.execute("INSERT OR REPLACE INTO evaluations VALUES (?, ?, 'done', ?, ?)",
                        (candidate_id, oracle, now, json.dumps(metadata or {}, default=str)))
+            tx.execute("DELETE FROM attempts WHERE candidate_id = ? AND oracle = ?", (candidate_id, oracle))
         self._update_state(tx, candidate_id, required)
         return None
+
+    def start_attempt(self, candidate_id: int, oracle: str) -> int:
+        """Note that ``oracle`` starts evaluating ``candidate_id``; return the attempt number (1 the first time).
+
+        The note is removed when a result or failure is recorded; one still there at the next start means
+        the process died during the evaluation.
+        """
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO attempts VALUES (?, ?, 1, ?) ON CONFLICT(candidate_id, oracle) DO UPDATE "
+                       "SET count = count + 1, started_at = excluded.started_at", (candidate_id, oracle, utc_now()))
+            row = tx.execute("SELECT count FROM attempts WHERE candidate_id = ? AND oracle = ?",
+                             (candidate_id, oracle)).fetchone()
+        return int(row[0])
 
     def record_failure(self, candidate_id: int, *, oracle: str, reason: str, required: Sequence[Requirement],
                        tx: sqlite3.Connection | None = None) -> None:
@@ -206,6 +220,7 @@ class Store(StoreReader):
         tx.execute("INSERT INTO failures (candidate_id, oracle, reason, recorded_at) VALUES (?, ?, ?, ?)",
                    (candidate_id, oracle, reason, now))
         tx.execute("INSERT OR REPLACE INTO evaluations VALUES (?, ?, 'failed', ?, '{}')", (candidate_id, oracle, now))
+        tx.execute("DELETE FROM attempts WHERE candidate_id = ? AND oracle = ?", (candidate_id, oracle))
         self._update_state(tx, candidate_id, required)
         return None
 

@@ -56,10 +56,18 @@ class GPStrategy(Strategy):
 
     def finish(self, comps: list[Composition], fitted: Fitted, observations: Sequence[Observation]) -> list[Proposal]:
         """Proposals for the optimised ``comps`` (routing is the multi-fidelity strategy's)."""
-        return [Proposal(c, record=self.record(fitted)) for c in comps]
+        return [Proposal(c, record=r) for c, r in zip(comps, self.records(comps, fitted, observations))]
 
-    def record(self, fitted: Fitted) -> dict[str, Any]:
-        return {"strategy": self.name, "kind": self.kind}
+    def records(self, comps: Sequence[Composition], fitted: Fitted,
+                observations: Sequence[Observation]) -> list[dict[str, Any]]:
+        """What the model predicted at each proposal and what drove the choice (`viglas explain` shows it)."""
+        from ..insight import Predictor, driver
+
+        out = []
+        for prediction in Predictor(self.problem, fitted).predict(comps):
+            why = driver(prediction, self.problem, observations, dict(self.problem.units))
+            out.append({"strategy": self.name, **prediction.as_record(), "why": why})
+        return out
 
     def _fill(self, proposed: list[Proposal], n: int, taken: set[Composition], n_seen: int) -> list[Proposal]:
         """Drop repeats of taken or earlier points; top up with unseen Sobol points."""

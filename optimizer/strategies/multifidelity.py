@@ -58,16 +58,16 @@ class MultiFidelityMixin(GPStrategy):
     def finish(self, comps: list[Composition], fitted: Fitted, observations: Sequence[Observation]) -> list[Proposal]:
         from surrogates.fusion import FusedGP, route
 
-        record = self.record(fitted)
+        records = self.records(comps, fitted, observations)
         everyone = frozenset(o.label for o in self.problem.oracles)
         fused = [(name, m) for name, m in zip(self.problem.outputs, fitted.parts) if isinstance(m, FusedGP)]
         if not fused:
-            return [Proposal(c, record=record) for c in comps]
+            return [Proposal(c, record=r) for c, r in zip(comps, records)]
         name, gp = fused[0]  # the first fused output (objectives come first) decides the fidelity
         sources = self.problem.sources(name)
         expensive = sources[-1]
         if any(self.problem.sources(out) == (expensive,) for out in self.problem.outputs):
-            return [Proposal(c, everyone, record) for c in comps]
+            return [Proposal(c, everyone, r) for c, r in zip(comps, records)]
         # The output's scale from every value of every source: robust while the lab has few values.
         values = [v[name][0] for o in observations for v in o.sources.values() if name in v]
         spread = float(torch.tensor(values, dtype=torch.float64).std()) if len(values) > 1 else 1.0
@@ -79,8 +79,8 @@ class MultiFidelityMixin(GPStrategy):
             decisions[0] = True  # too few lab values to learn the correlation: the best candidate goes
         logger.info("routing: %d of %d candidate(s) to %s (MF-GP-UCB threshold, cost ratio %.3g)", sum(decisions),
                     len(comps), expensive.label, expensive.cost / cheap.cost)
-        return [Proposal(c, everyone if lab else everyone - {expensive.label}, record)
-                for c, lab in zip(comps, decisions)]
+        return [Proposal(c, everyone if lab else everyone - {expensive.label}, r)
+                for c, lab, r in zip(comps, decisions, records)]
 
 
 class MultiFidelityQLogNEHVI(MultiFidelityMixin, QLogNEHVIStrategy):

@@ -93,7 +93,7 @@ def test_bad_lab_file_changes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(f"id,tg_C [degC],analysed_formula\n{ids[0]},-10,\n,-20,\n")
     before = len(campaign.store.results(include_superseded=True)), len(campaign.store.candidates())
-    with pytest.raises(ValueError, match="row 3: composition"):
+    with pytest.raises(ValueError, match="row 3: no id and no composition"):
         campaign.tell_file(bad)
     assert (len(campaign.store.results(include_superseded=True)), len(campaign.store.candidates())) == before
 

@@ -1,0 +1,56 @@
+"""One runner per campaign: an exclusive lock file beside the store, released when the process ends.
+
+The lock is an OS file lock (``flock``), so a killed run never leaves a stale lock behind; the file
+names the process that holds it, for the message a second run prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+from .records import utc_now
+
+
+class CampaignBusyError(RuntimeError):
+    """Another process is running this campaign; the message names it."""
+
+
+@contextmanager
+def runner_lock(store_path: Path, *, command: str = "viglas run") -> Iterator[None]:
+    """Hold the campaign's runner lock for the block; `CampaignBusyError` naming the holder if taken."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no advisory locks; the store's transactions still keep the data whole
+        yield
+        return
+    path = store_path.with_name(store_path.name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole block)
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            raise CampaignBusyError(f"{store_path}: another run holds this campaign ({_holder(handle.read())}); "
+                                    "wait for it to finish or stop it, then run again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(),
+                                 "command": command}))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _holder(text: str) -> str:
+    try:
+        info = json.loads(text)
+        return f"{info['command']}, process {info['pid']} on {info['host']} since {info['since']}"
+    except (ValueError, KeyError, TypeError):
+        return "a process that did not say which"
