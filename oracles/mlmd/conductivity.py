@@ -71,6 +71,8 @@ def nve_drift(atoms: Atoms, preset: MDPreset, *, T_K: float, rng: np.random.Gene
     t_ps = np.asarray(result.series.time_fs) / 1000.0
     energy_meV_atom = np.asarray(result.series.total_eV) * 1000.0 / len(atoms)
     slope = float(np.polyfit(t_ps, energy_meV_atom, 1)[0]) if len(t_ps) > 2 else 0.0
+    logger.info("%s: NVE drift at %.0f K with %.1f fs: %.3f meV/atom/ps over %.2f ps (sd %.2f meV/atom)", label, T_K,
+                preset.timestep_fs, slope, float(t_ps[-1]) if len(t_ps) else 0.0, float(np.std(energy_meV_atom)))
     return DriftCheck(T_K=T_K, timestep_fs=preset.timestep_fs, duration_ps=float(t_ps[-1]) if len(t_ps) else 0.0,
                       drift_meV_atom_ps=slope, fluctuation_meV_atom=float(np.std(energy_meV_atom)))
 
@@ -92,6 +94,8 @@ def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         npt = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.npt_per_T_steps, timestep_fs=p.timestep_fs, rng=rng,
                         label=f"{label}: NPT {T:.0f} K").series.tail()
         scale_to_volume(atoms, float(np.mean(npt.volume_A3 or [atoms.get_volume()])))
+        logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms),
+                    float(np.mean(npt.pressure_GPa or [0.0])))
         run_stage(atoms, p, ensemble="nvt", T_K=T, steps=p.equilibrate_per_T_steps, timestep_fs=p.timestep_fs,
                   rng=rng, label=f"{label}: NVT equilibrate {T:.0f} K")
         simulated_fs += (p.npt_per_T_steps + p.equilibrate_per_T_steps) * p.timestep_fs
