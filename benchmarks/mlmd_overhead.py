@@ -22,7 +22,7 @@ from oracles import Composition
 from oracles.atomistic.potential import PotentialInfo, load_calculator, torch_threads
 from oracles.atomistic.relax import relax_structure
 from oracles.atomistic.structures import build_amorphous
-from oracles.mlmd.dynamics import nvt, quiet_potential, set_velocities
+from oracles.mlmd.dynamics import quiet_potential, run_stage, set_velocities
 from oracles.mlmd.presets import PRESETS
 
 
@@ -46,8 +46,8 @@ def md_loop(atoms, calc, steps: int, rng: np.random.Generator) -> float:
     with quiet_potential():
         work.get_forces()  # the MD loop's first call is its initial force evaluation; do it outside the timer
     start = time.perf_counter()
-    nvt(work, PRESETS["quick"], T_K=600.0, steps=steps, timestep_fs=2.0, rng=rng, label="overhead",
-        frame_interval=5)
+    run_stage(work, PRESETS["quick"], ensemble="nvt", T_K=600.0, steps=steps, timestep_fs=2.0, rng=rng,
+              label="overhead", frame_interval=5)
     return (time.perf_counter() - start) / steps
 
 

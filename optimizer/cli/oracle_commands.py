@@ -24,7 +24,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         for name, value in result["values"].items():
             std = result["std"].get(name)
             print(f"{name} = {value:.4g}" + (f" ± {std:.2g}" if std is not None else ""))
+        print_warnings(result.get("metadata", {}).get("warnings") or [])
     return 1 if "failure" in result else 0
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """One "not converged" line whenever the oracle left warnings, then each warning on its own line."""
+    if not warnings:
+        return
+    print(f"not converged: {len(warnings)} warning(s); do not trust these values as converged:")
+    for warning in warnings:
+        print(f"  - {warning.removeprefix('not converged: ')}")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -46,7 +56,7 @@ def register(add: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--workdir", default="viglas-evaluate", help="folder for artifacts (default ./viglas-evaluate)")
     p.add_argument("--threads", type=int, help="torch threads")
-    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N")
     p = add("bench", cmd_bench, "compare strategies on a test landscape", file=False)
     p.add_argument("landscape", help="test landscape name, e.g. glass or dtlz2")
     p.add_argument("--strategies", default="random,sobol,qlognehvi", help="comma-separated strategy names")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,14 +16,6 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def candidate_folder(workdir: Path, label: str, preset: str, seed: int) -> Path:
-    """``workdir/<label>-<preset>-s<seed>``: deterministic, so a rerun overwrites its own files only."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
-    folder = workdir / f"{safe}-{preset}-s{seed}"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class ArtifactWriter:

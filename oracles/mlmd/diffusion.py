@@ -33,7 +33,10 @@ class DiffusionResult:
         msd_end_A2: drift-corrected mean squared displacement at the end of the run, Angstrom^2.
         n_hops: hop estimate N_ion * MSD_end / hop_length^2 (random-walk count).
         n_mobile: ions that ended more than one hop length from where they started.
-        diffusive: MSD_end exceeds one hop length squared (the run saw real hops, not only vibration).
+        msd_slope: slope of log MSD against log time over the fitted window (1 for diffusion, < 1
+            while ions rattle in cages, > 1 for ballistic motion or drift).
+        diffusive: MSD_end exceeds one hop length squared (the run saw real hops, not only
+            vibration) and ``msd_slope`` is within the tolerance of 1 (the MSD is linear in time).
         duration_ps: length of the analysed trajectory, ps.
         framework_msd_end_A2: the same MSD for all other atoms; well above ~1 Angstrom^2 the
             framework flows (a melt), so the run measured a liquid.
@@ -45,6 +48,7 @@ class DiffusionResult:
     msd_end_A2: float
     n_hops: float
     n_mobile: int
+    msd_slope: float
     diffusive: bool
     duration_ps: float
     framework_msd_end_A2: float
@@ -64,8 +68,13 @@ def unwrapped_displacements(frames: list[Atoms], indices: np.ndarray) -> np.ndar
 
 
 def tracer_diffusion(frames: list[Atoms], species: str, *, T_K: float, timestep_fs: float, frame_interval: int,
-                     start_fraction: float, n_samples: int, seed: int, hop_length_A: float) -> DiffusionResult:
-    """Tracer D of ``species`` from ``frames`` (one every ``frame_interval`` MD steps of ``timestep_fs``)."""
+                     start_fraction: float, n_samples: int, seed: int, hop_length_A: float,
+                     slope_tolerance: float = 0.3) -> DiffusionResult:
+    """Tracer D of ``species`` from ``frames`` (one every ``frame_interval`` MD steps of ``timestep_fs``).
+
+    Diffusive means both: the mean squared displacement at the end exceeds ``hop_length_A``^2 and
+    the log-log slope of the MSD over the fitted window is within ``slope_tolerance`` of 1.
+    """
     import scipp as sc
     from kinisi.analyze import DiffusionAnalyzer
 
@@ -92,6 +101,7 @@ def tracer_diffusion(frames: list[Atoms], species: str, *, T_K: float, timestep_
                            progress=False, random_state=np.random.RandomState(seed))
     finally:
         np.random.set_state(saved)
+    slope = msd_loglog_slope(intervals, np.asarray(analyzer.msd.values, dtype=float), start)
     samples = np.maximum(np.asarray(analyzer.D.values, dtype=float), D_FLOOR_CM2_S)
     ln = np.log(samples)
     low, high = np.percentile(ln, [15.87, 84.13])
@@ -102,7 +112,17 @@ def tracer_diffusion(frames: list[Atoms], species: str, *, T_K: float, timestep_
         msd_end_A2=msd_end,
         n_hops=float(len(indices) * msd_end / hop_length_A**2),
         n_mobile=int((np.sqrt(sq_end) > hop_length_A).sum()),
-        diffusive=bool(msd_end > hop_length_A**2 and math.isfinite(msd_end)),
+        msd_slope=slope,
+        diffusive=bool(msd_end > hop_length_A**2 and math.isfinite(msd_end) and abs(slope - 1.0) <= slope_tolerance),
         duration_ps=duration_ps,
         framework_msd_end_A2=float(sq_all[framework].mean()) if len(framework) else 0.0,
     )
+
+
+def msd_loglog_slope(dt_ps: np.ndarray, msd_A2: np.ndarray, start_ps: float) -> float:
+    """Least-squares slope of log MSD against log t for t >= ``start_ps`` (NaN-free; 0 if undefined)."""
+    keep = (dt_ps >= start_ps) & (msd_A2 > 0) & (dt_ps > 0)
+    if keep.sum() < 2:
+        return 0.0
+    slope = np.polyfit(np.log(dt_ps[keep]), np.log(msd_A2[keep]), 1)[0]
+    return float(slope) if math.isfinite(slope) else 0.0

@@ -66,10 +66,12 @@ class Guard:
         min_distance_fraction: see `min_distance_violation`.
         step_time_factor: stop when the mean wall time of the last ``interval`` steps exceeds this
             multiple of the median step time measured at the start of the stage.
+        max_volume_A3: stop when the cell volume exceeds this (NPT: the melt boils or the cell
+            blows apart); None for fixed-cell stages.
     """
 
     def __init__(self, atoms: Atoms, *, label: str, target_K: float, interval: int, runaway_factor: float,
-                 min_distance_fraction: float, step_time_factor: float) -> None:
+                 min_distance_fraction: float, step_time_factor: float, max_volume_A3: float | None = None) -> None:
         self.atoms = atoms
         self.label = label
         self.target_K = target_K
@@ -77,6 +79,7 @@ class Guard:
         self.runaway_factor = runaway_factor
         self.min_distance_fraction = min_distance_fraction
         self.step_time_factor = step_time_factor
+        self.max_volume_A3 = max_volume_A3
         self.step_times_s: list[float] = []
         self._baseline_s: float | None = None
         self._last = time.perf_counter()
@@ -104,6 +107,10 @@ class Guard:
         problem = min_distance_violation(self.atoms, self.min_distance_fraction)
         if problem:
             raise MDGuardError(f"{self.label}: {problem}")
+        volume = float(self.atoms.get_volume())
+        if self.max_volume_A3 is not None and not volume <= self.max_volume_A3:
+            raise MDGuardError(f"{self.label}: the cell expanded to {volume:.0f} A^3 (> {self.max_volume_A3:.0f} A^3): "
+                               "the melt boils or comes apart at this temperature and 0 GPa")
         self._check_step_time()
 
     def _check_step_time(self) -> None:

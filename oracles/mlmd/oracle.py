@@ -5,76 +5,70 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import zlib
+import multiprocessing
+import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..atomistic.potential import check_available, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError
-from ..results import Evaluation, Failure, Result
-from .artifacts import ArtifactWriter, candidate_folder
-from .guards import MDGuardError
+from ..results import Evaluation, Failure
 from .presets import MDPreset, resolve_preset
+from .workflow import SeedOutcome
 
 if TYPE_CHECKING:
-    from ase import Atoms
     from ase.calculators.calculator import Calculator
 
 logger = logging.getLogger(__name__)
 
 ALL_OUTPUTS = {"log10_sigma_30C": "log10(S/cm)", "ea_eV": "eV", "tg_C": "degC"}
 _COMPUTE_OUTPUTS = {"conductivity": ("log10_sigma_30C", "ea_eV"), "tg": ("tg_C",)}
-_STRUCTURES = ("amorphous", "crystal")
+_DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
 
 
 class MLMDOracle:
-    """Melt-quench ML-MD with a universal potential (CHGNet by default).
+    """Melt-quench ML-MD with a universal potential, on ``seeds`` independent cells per composition.
 
     Outputs: ``log10_sigma_30C`` (log10 S/cm at 303.15 K, Nernst-Einstein from the tracer D of M,
-    Arrhenius-extrapolated), ``ea_eV`` (eV) and ``tg_C`` (degC, from NPT cooling; biased upward by
-    MD cooling rates, a relative descriptor). Science settings: ``preset`` (smoke, quick,
-    production) plus any `MDPreset` field as an override, ``compute``, ``structure``, ``seed``,
-    ``potential``. Machine settings: ``workdir`` (artifacts; default ``./mlmd-artifacts``),
-    ``device``, ``threads``. ``calculator`` plugs in any ASE calculator instead of ``potential``.
-    The constructor only validates and stores; the potential loads on the first evaluation.
-
-    ``structure="crystal"`` evaluates the measured MAlCl4 crystal (supercell, no melt, no Tg) for
-    an MAlCl4 composition; other compositions then fail.
+    extrapolated from the diffusive temperatures), ``ea_eV`` (eV) and ``tg_C`` (degC, an MD
+    descriptor). Science settings: ``preset`` (smoke, quick, production) plus any `MDPreset`
+    field as an override (``potential``, ``seeds``, ...), ``compute`` and ``seed`` (the first of
+    the cells' seeds). Machine settings: ``workdir`` (artifacts and reusable glass cells; default
+    ``./mlmd-artifacts``), ``device`` (``cpu`` or ``cuda[:N]``), ``threads`` (total torch threads:
+    with two or more, the cells run in that many processes, the threads split between them).
+    ``calculator`` plugs in any ASE calculator instead of ``potential`` (cells then run in this
+    process). The constructor only validates and stores; the potential loads on first use.
     """
 
-    def __init__(self, *, preset: str = "quick", name: str = "mlmd", potential: str = "chgnet",
+    def __init__(self, *, preset: str = "quick", name: str = "mlmd", potential: str | None = None,
                  calculator: Calculator | None = None, compute: Iterable[str] = ("conductivity", "tg"),
-                 structure: str = "amorphous", seed: int = 0, workdir: Path | str | None = None,
-                 device: str = "cpu", threads: int | None = None, **overrides: Any) -> None:
+                 seed: int = 0, workdir: Path | str | None = None, device: str = "cpu", threads: int | None = None,
+                 **overrides: Any) -> None:
         self.preset_name = preset
+        if potential is not None:
+            overrides["potential"] = potential
         self.params: MDPreset = resolve_preset(preset, overrides)
         compute_set = frozenset([compute] if isinstance(compute, str) else compute)
         if not compute_set or not compute_set <= set(_COMPUTE_OUTPUTS):
             raise OracleSetupError(f"ML-MD option compute={sorted(compute_set)} must be a non-empty subset of "
                                    f"{sorted(_COMPUTE_OUTPUTS)}")
-        if structure not in _STRUCTURES:
-            raise OracleSetupError(f"ML-MD option structure={structure!r} is not one of {list(_STRUCTURES)}")
-        if structure == "crystal":
-            compute_set = compute_set - {"tg"}
-            if not compute_set:
-                raise OracleSetupError("ML-MD option structure='crystal' has no Tg; compute needs 'conductivity'")
         if calculator is None:
-            check_available(potential)  # importlib lookup only: no torch import here
+            check_available(self.params.potential)  # importlib lookup only: no torch import here
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
             raise OracleSetupError(f"ML-MD option threads={threads!r} must be a positive integer")
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise OracleSetupError(f"ML-MD option seed={seed!r} must be an integer")
+        if not isinstance(device, str) or not _DEVICE.match(device):
+            raise OracleSetupError(f"ML-MD option device={device!r} must be 'cpu', 'cuda' or 'cuda:N'")
         self.name = name
         self.compute = compute_set
         self.outputs = {k: ALL_OUTPUTS[k] for c in sorted(compute_set) for k in _COMPUTE_OUTPUTS[c]}
-        self.potential = potential if calculator is None else type(calculator).__name__
-        self.structure = structure
+        self.potential = self.params.potential if calculator is None else type(calculator).__name__
         self.seed = seed
-        self.workdir = None if workdir is None else Path(workdir)
+        self.workdir = Path("mlmd-artifacts") if workdir is None else Path(workdir)
         self.device = device
         self.threads = threads
         self._calculator = calculator
@@ -88,11 +82,22 @@ class MLMDOracle:
             state.update(_calculator=None, _potential_label=None, _loaded=False)
         return state
 
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds of the independent cells evaluated per composition."""
+        return [self.seed + i for i in range(self.params.seeds)]
+
     def _calc(self) -> Calculator:
         if self._calculator is None:
             from ..atomistic.potential import load_calculator
             from .dynamics import quiet_potential
 
+            if self.device.startswith("cuda"):
+                import torch
+
+                if not torch.cuda.is_available():
+                    raise OracleSetupError(f"ML-MD device={self.device!r}: torch {torch.__version__} sees no CUDA GPU "
+                                           "on this machine; use device='cpu' or install a CUDA build of torch")
             try:
                 with contextlib.redirect_stdout(io.StringIO()), quiet_potential():  # CHGNet prints on load
                     calc, info = load_calculator(self.potential, device=self.device)
@@ -104,58 +109,57 @@ class MLMDOracle:
         return self._calculator
 
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        """One `Evaluation` or `Failure` per composition, in order (torch uses ``threads`` meanwhile)."""
-        with torch_threads(self.threads):
-            return self._evaluate(batch)
+        """One `Evaluation` or `Failure` per composition, in order."""
+        return [self.combine(comp, self.run_cells(comp, self.seeds)) for comp in batch]
 
-    def _evaluate(self, batch: Sequence[Composition]) -> list[Evaluation | Failure]:
-        results: list[Result] = []
-        for comp in batch:
-            try:
-                atoms = self._starting_structure(comp)
-            except ValueError as err:
-                results.append(Failure(f"{comp.formula}: {err}"))
-                continue
-            melt = self.structure == "amorphous"
-            label = comp.formula if melt else f"{comp.formula}-crystal"
-            results.append(self.evaluate_structure(atoms, label=label, M=comp.M, melt=melt))
-        return results
+    def combine(self, comp: Composition, outcomes: list[SeedOutcome]) -> Evaluation | Failure:
+        """The evaluation of ``comp`` from its cells' outcomes (see `assemble`)."""
+        from .assemble import assemble
 
-    def evaluate_structure(self, atoms: Atoms, *, label: str, M: str, melt: bool = True) -> Evaluation | Failure:
-        """Run the protocol on a given starting cell (e.g. a crystal, or a user's model); never raises
-        for a per-structure problem. ``M`` is the mobile species; ``melt`` runs the melt-quench first."""
-        from .workflow import Protocol, run_protocol
+        result = assemble(comp.formula, outcomes, preset=self.params, compute=self.compute,
+                          preset_name=self.preset_name)
+        if isinstance(result, Evaluation):
+            result.metadata.update(potential=self._potential_label or self.potential, device=self.device,
+                                   threads=self.threads, preset_parameters=_jsonable(self.params))
+        return result
 
-        rng = np.random.default_rng([self.seed, zlib.crc32(label.encode())])
-        workdir = self.workdir if self.workdir is not None else Path("mlmd-artifacts")
-        try:
-            folder = candidate_folder(workdir, f"{label}-glass" if melt else label, self.preset_name, self.seed)
-            writer = ArtifactWriter(folder)
-            proto = Protocol(self.params, self._calc(), rng, self.seed, writer, label)
-            run = run_protocol(atoms, proto, species=M, melt=melt, compute=self.compute)
-        except OracleSetupError:
-            raise
-        except MDGuardError as err:
-            logger.warning("%s", err)
-            return Failure(str(err))
-        except Exception as err:  # any per-candidate error (fit, potential) is a Failure
-            logger.warning("%s: ML-MD failed: %s: %s", label, type(err).__name__, err)
-            return Failure(f"{label}: ML-MD failed: {type(err).__name__}: {err}")
-        metadata = {**run.metadata, "potential": self._potential_label, "melt_quench": melt,
-                    "structure": self.structure, "device": self.device, "threads": self.threads}
-        return Evaluation(values=run.values, std=run.std, metadata=metadata, fidelity=self.preset_name)
+    def run_cells(self, comp: Composition, seeds: Sequence[int]) -> list[SeedOutcome]:
+        """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it."""
+        workers = self._workers(len(seeds))
+        if workers <= 1:
+            with torch_threads(self.threads):
+                return [self._run_one(comp, seed) for seed in seeds]
+        per_worker = max(1, (self.threads or 1) // workers)
+        logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers, per_worker)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_cell_in_process, self, comp, seed, per_worker) for seed in seeds]
+            return [SeedOutcome.from_json(f.result()) for f in futures]
 
-    def _starting_structure(self, comp: Composition) -> Atoms:
-        from ..atomistic.structures import build_amorphous, crystal_reference, density_of
+    def _workers(self, n_cells: int) -> int:
+        user_calculator = self._calculator is not None and not self._loaded
+        if self.threads is None or self.threads < 2 or n_cells < 2 or user_calculator:
+            return 1
+        if multiprocessing.current_process().daemon:  # a pool worker (Dask, local executor) cannot fork children
+            return 1
+        return min(n_cells, self.threads)
 
-        if self.structure == "amorphous":
-            rng = np.random.default_rng([self.seed, zlib.crc32(comp.formula.encode()), 1])
-            return build_amorphous(comp, target_atoms=self.params.target_atoms, rng=rng)
-        if not comp.almost_equals(Composition(comp.M, 1.0, 0.0, 0.0)):
-            raise ValueError(f"structure='crystal' exists only for {comp.M}AlCl4")
-        cell = crystal_reference(comp.M)
-        side = (self.params.target_atoms * cell.get_volume() / len(cell)) ** (1.0 / 3.0)
-        reps = [max(1, round(side / length)) for length in cell.cell.lengths()]
-        atoms = cell.repeat(reps)
-        atoms.info.update(formula=f"{comp.M}AlCl4", density_g_cm3=density_of(atoms), source=f"crystal x{reps}")
-        return atoms
+    def _run_one(self, comp: Composition, seed: int) -> SeedOutcome:
+        from .workflow import run_seed
+
+        calc = self._calc()
+        assert self._potential_label is not None
+        # a user's calculator is not the preset's potential: its cells must not be filed or reused under that name
+        return run_seed(comp, calculator=calc, preset=self.params, seed=seed, workdir=self.workdir,
+                        preset_name=self.preset_name, compute=self.compute, potential_label=self._potential_label,
+                        reuse=self._loaded)
+
+
+def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int) -> dict[str, Any]:
+    with torch_threads(threads):
+        return oracle._run_one(comp, seed).to_json()
+
+
+def _jsonable(preset: MDPreset) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(preset).items()}

@@ -12,57 +12,77 @@ from typing import Any
 
 from ..protocol import OracleSetupError
 
+#: Fewer diffusive temperatures than this in a cell and its conductivity is not fitted (issue 11).
+MIN_DIFFUSIVE_TEMPERATURES = 3
+#: Fewer Tg temperatures than this and the two-line fit cannot resolve a break (issue 11).
+MIN_TG_TEMPERATURES = 10
+
 
 @dataclass(frozen=True)
 class MDPreset:
-    """Parameters of the melt-quench / NVT / NPT-cooling protocol.
+    """Parameters of the glass, conductivity and Tg protocols (one independent cell per seed).
 
-    Stages: FIRE relaxation -> NVT melt at ``melt_T_K`` -> NVT quench to ``quench_end_K`` in
-    ``quench_blocks`` steps of temperature -> NVT equilibration -> for each of ``temperatures_K``:
-    NVT equilibration then NVT production (Bussi thermostat) for diffusion. Tg branches off the
-    melt: stepwise NPT (Berendsen) cooling through ``tg_temperatures_K``.
+    Glass (`glass.make_glass_cell`): FIRE relaxation, cell free, from the estimated density -> NVT melt at
+    ``melt_T_K`` (fixed cell, so the random packing forgets itself without boiling) -> NPT (MTK,
+    0 GPa) anneal at ``anneal_T_K`` (density and Al-O-Al network settle) -> NPT quench to
+    ``quench_end_K`` in ``quench_blocks`` steps -> NPT equilibration there.
+    Conductivity, per temperature: NPT equilibration -> NVT at the mean NPT volume -> NVT
+    production, extended up to ``max_extensions`` times while not diffusive.
+    Tg: from the NPT-annealed melt, MTK NPT holds of ``tg_hold_steps`` at each of
+    ``tg_temperatures_K`` (descending).
     """
 
+    potential: str = "chgnet"
+    seeds: int = 3
     target_atoms: int = 100
     relax_fmax_eV_A: float = 0.1
     relax_max_steps: int = 200
     melt_T_K: float = 1500.0
     melt_timestep_fs: float = 1.0
     melt_steps: int = 2000
-    quench_steps: int = 2000
-    quench_blocks: int = 10
+    anneal_T_K: float = 750.0
+    anneal_steps: int = 10000
+    quench_steps: int = 10000
+    quench_blocks: int = 12
     quench_end_K: float = 300.0
-    equilibrate_steps: int = 1000
+    equilibrate_steps: int = 2500
     timestep_fs: float = 2.0
     thermostat_taut_fs: float = 100.0
-    temperatures_K: tuple[float, ...] = (500.0, 600.0, 700.0, 800.0)
-    equilibrate_per_T_steps: int = 1000
+    barostat_taup_fs: float = 1000.0
+    temperatures_K: tuple[float, ...] = (500.0, 575.0, 650.0, 725.0, 800.0)
+    npt_per_T_steps: int = 2500
+    equilibrate_per_T_steps: int = 500
     production_steps: int = 10000
+    extend_steps: int = 10000
+    max_extensions: int = 1
     frame_interval_steps: int = 10
     msd_start_fraction: float = 0.2
     kinisi_samples: int = 1000
-    tg_temperatures_K: tuple[float, ...] = (1000.0, 900.0, 800.0, 700.0, 600.0, 500.0, 400.0, 300.0)
-    tg_steps_per_T: int = 2500
-    tg_bulk_modulus_GPa: float = 20.0
-    tg_taup_fs: float = 1000.0
+    hop_length_A: float = 3.0
+    diffusive_slope_tolerance: float = 0.3
+    nve_check_steps: int = 1000
+    tg_temperatures_K: tuple[float, ...] = (750.0, 705.0, 660.0, 615.0, 570.0, 525.0, 480.0, 435.0, 390.0, 345.0,
+                                            300.0)
+    tg_hold_steps: int = 5000
     tg_bootstrap: int = 500
+    fail_unconverged: bool = True
     check_interval_steps: int = 10
     runaway_factor: float = 2.0
     min_distance_fraction: float = 0.5
     step_time_factor: float = 20.0
-    hop_length_A: float = 3.0
     notes: str = field(default="", compare=False)
 
     def validate(self) -> MDPreset:
         """Return self, or raise `OracleSetupError` naming the first impossible field."""
-        positive = ("target_atoms", "melt_steps", "quench_blocks", "timestep_fs", "production_steps",
-                         "frame_interval_steps", "kinisi_samples", "tg_steps_per_T", "tg_bootstrap",
-                         "check_interval_steps", "melt_timestep_fs", "thermostat_taut_fs", "tg_bulk_modulus_GPa",
-                         "tg_taup_fs", "relax_fmax_eV_A", "hop_length_A", "melt_T_K", "quench_end_K")
+        positive = ("seeds", "target_atoms", "melt_steps", "quench_blocks", "timestep_fs", "production_steps",
+                    "frame_interval_steps", "kinisi_samples", "tg_hold_steps", "tg_bootstrap", "check_interval_steps",
+                    "melt_timestep_fs", "thermostat_taut_fs", "barostat_taup_fs", "relax_fmax_eV_A", "hop_length_A",
+                    "melt_T_K", "anneal_T_K", "quench_end_K", "diffusive_slope_tolerance", "npt_per_T_steps")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise OracleSetupError(f"ML-MD option {name}={getattr(self, name)!r} must be > 0")
-        for name in ("relax_max_steps", "quench_steps", "equilibrate_steps", "equilibrate_per_T_steps"):
+        for name in ("relax_max_steps", "quench_steps", "equilibrate_steps", "equilibrate_per_T_steps",
+                     "anneal_steps", "extend_steps", "max_extensions", "nve_check_steps"):
             if getattr(self, name) < 0:
                 raise OracleSetupError(f"ML-MD option {name}={getattr(self, name)!r} must be >= 0")
         if not self.temperatures_K or any(t <= 0 for t in self.temperatures_K):
@@ -87,29 +107,37 @@ class MDPreset:
 
     @property
     def production_ps(self) -> float:
-        """Production time per temperature, ps."""
+        """Production time per temperature before any extension, ps."""
         return self.production_steps * self.timestep_fs / 1000.0
+
+    def glass_key(self) -> dict[str, Any]:
+        """The fields that determine a glass cell (a cached cell is reused only if these match)."""
+        names = ("potential", "target_atoms", "relax_fmax_eV_A", "relax_max_steps", "melt_T_K", "melt_timestep_fs",
+                 "melt_steps", "anneal_T_K", "anneal_steps", "quench_steps", "quench_blocks", "quench_end_K",
+                 "equilibrate_steps", "timestep_fs", "thermostat_taut_fs", "barostat_taup_fs", "check_interval_steps",
+                 "runaway_factor", "min_distance_fraction")
+        return {name: getattr(self, name) for name in names}
 
 
 PRESETS: dict[str, MDPreset] = {
-    # Tests: seconds per composition. Numbers are finite but not converged; std says so.
+    # Tests: seconds per composition. Not converged, and says so: its std is the uninformative one.
     "smoke": MDPreset(
-        target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0, melt_steps=40, quench_steps=30, quench_blocks=3,
-        equilibrate_steps=10, temperatures_K=(700.0, 900.0), equilibrate_per_T_steps=10,
-        production_steps=50, frame_interval_steps=2, kinisi_samples=200,
-        tg_temperatures_K=(1000.0, 800.0, 600.0, 450.0, 300.0), tg_steps_per_T=10, tg_bootstrap=100,
-        notes="plumbing check only",
+        seeds=2, target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0, barostat_taup_fs=200.0, melt_steps=15,
+        anneal_steps=10, quench_steps=10, quench_blocks=2, equilibrate_steps=6, temperatures_K=(700.0, 900.0),
+        npt_per_T_steps=6, equilibrate_per_T_steps=5, production_steps=30, extend_steps=0, max_extensions=0,
+        frame_interval_steps=2, kinisi_samples=200, nve_check_steps=6,
+        tg_temperatures_K=(750.0, 650.0, 550.0, 450.0, 350.0), tg_hold_steps=6, tg_bootstrap=50,
+        fail_unconverged=False, notes="plumbing check only",
     ),
-    # Demo: a few minutes per composition on 2 cores; trends, not converged values.
+    # Screening: 60-atom cells, 2 cells, 4 temperatures x 8 ps (one extension of 8 ps when not diffusive).
     "quick": MDPreset(
-        target_atoms=60, relax_max_steps=100, melt_steps=500, quench_steps=500, quench_blocks=5,
-        equilibrate_steps=200, temperatures_K=(600.0, 750.0, 900.0), equilibrate_per_T_steps=100,
-        production_steps=600, frame_interval_steps=5, kinisi_samples=500,
-        tg_temperatures_K=(1000.0, 880.0, 760.0, 640.0, 520.0, 400.0), tg_steps_per_T=120, tg_taup_fs=250.0,
-        tg_bootstrap=300,
-        notes="demo fidelity",
+        seeds=2, target_atoms=60, relax_max_steps=100, melt_steps=1000, anneal_steps=3000, quench_steps=2500,
+        quench_blocks=6, equilibrate_steps=1000, temperatures_K=(550.0, 650.0, 750.0, 850.0), npt_per_T_steps=1500,
+        equilibrate_per_T_steps=250, production_steps=4000, extend_steps=4000, max_extensions=1,
+        frame_interval_steps=5, kinisi_samples=500, nve_check_steps=500, tg_hold_steps=2500, tg_bootstrap=300,
+        notes="screening fidelity",
     ),
-    # Paper protocol: ~100-200 atoms, 20 ps per temperature, 4 temperatures, 5 ps per Tg step.
+    # Paper protocol: 100-atom cells, 3 cells, 5 temperatures x 20 ps (+20 ps when not diffusive).
     "production": MDPreset(notes="publication protocol"),
 }
 
@@ -128,7 +156,15 @@ def resolve_preset(name: str, overrides: dict[str, Any]) -> MDPreset:
         try:
             if isinstance(default, tuple):
                 clean[key] = tuple(float(v) for v in value)
-            elif isinstance(default, bool) or isinstance(value, bool):
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise TypeError("expected true or false")
+                clean[key] = value
+            elif isinstance(default, str):
+                if not isinstance(value, str):
+                    raise TypeError("expected a name")
+                clean[key] = value
+            elif isinstance(value, bool):
                 raise TypeError("booleans are not numbers")
             else:
                 clean[key] = type(default)(value)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from ase import Atoms
 
-from oracles import OracleSetupError
+from oracles import Composition, OracleSetupError
 from oracles.mlmd import PRESETS, MLMDOracle
 from oracles.mlmd.diffusion import tracer_diffusion
 from oracles.mlmd.fits import K_B_EV_K, fit_arrhenius, fit_tg, nernst_einstein_log10_sigma
@@ -39,8 +40,11 @@ def test_overrides_apply_by_field_name() -> None:
         ({"production_steps": 2.5}, "production_steps"),
         ({"tg_temperatures_K": [900, 300]}, "tg_temperatures_K"),
         ({"compute": ["viscosity"]}, "compute"),
-        ({"structure": "liquid"}, "structure"),
+        ({"device": "gpu"}, "device"),
         ({"threads": 0}, "threads"),
+        ({"seeds": 0}, "seeds"),
+        ({"fail_unconverged": "no"}, "fail_unconverged"),
+        ({"potential": "mace"}, "potential"),
     ],
 )
 def test_bad_options_raise_setup_error_naming_them(options: dict[str, object], named: str) -> None:
@@ -57,10 +61,25 @@ def test_unavailable_potential_is_a_setup_error() -> None:
         MLMDOracle(preset="smoke", potential="7net-0")
 
 
-def test_outputs_follow_compute_and_structure() -> None:
+def test_outputs_follow_compute() -> None:
     assert set(MLMDOracle(preset="smoke").outputs) == {"log10_sigma_30C", "ea_eV", "tg_C"}
     assert set(MLMDOracle(preset="smoke", compute=["tg"]).outputs) == {"tg_C"}
-    assert "tg_C" not in MLMDOracle(preset="smoke", structure="crystal").outputs
+
+
+def test_seeds_follow_preset_and_base_seed() -> None:
+    assert MLMDOracle(preset="quick", seed=5).seeds == [5, 6]
+    assert len(MLMDOracle(preset="production").seeds) == 3
+    assert MLMDOracle(preset="quick", seeds=3, potential="chgnet").params.seeds == 3
+
+
+def test_cuda_without_a_gpu_is_a_setup_error(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    oracle = MLMDOracle(preset="smoke", device="cuda", workdir=tmp_path)
+    with pytest.raises(OracleSetupError, match="CUDA"):
+        oracle.evaluate([Composition("Li", 1.0, 0.75)])
 
 
 def test_constructor_imports_no_torch() -> None:
@@ -108,6 +127,21 @@ def test_tracer_diffusion_recovers_random_walk_coefficient() -> None:
     expected = sigma_A**2 / (2 * 0.01) * 1e-4  # A^2/ps -> cm^2/s
     assert abs(math.log(result.D_cm2_s / expected)) < 3 * result.ln_D_std + 0.3
     assert result.diffusive and result.duration_ps == pytest.approx(1.99)
+    assert result.msd_slope == pytest.approx(1.0, abs=0.3)
+
+
+def test_caged_ions_are_not_diffusive_even_with_a_large_msd() -> None:
+    # Li vibrate around fixed sites with 2 Angstrom amplitude: MSD above 1 A^2 but flat in time.
+    rng = np.random.default_rng(2)
+    n_li, n_cl, length = 8, 24, 12.0
+    sites = rng.uniform(0.0, length, (n_li + n_cl, 3))
+    frames = []
+    for _ in range(200):
+        pos = sites + np.vstack([rng.normal(0, 1.2, (n_li, 3)), rng.normal(0, 0.01, (n_cl, 3))])
+        frames.append(Atoms(["Li"] * n_li + ["Cl"] * n_cl, positions=pos % length, cell=[length] * 3, pbc=True))
+    result = tracer_diffusion(frames, "Li", T_K=600.0, timestep_fs=2.0, frame_interval=5, start_fraction=0.1,
+                              n_samples=200, seed=0, hop_length_A=1.0)
+    assert result.msd_end_A2 > 1.0 and abs(result.msd_slope) < 0.3 and not result.diffusive
 
 
 def test_min_distance_guard_names_the_pair() -> None:

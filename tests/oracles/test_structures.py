@@ -83,3 +83,17 @@ def test_build_amorphous_honours_given_density() -> None:
     atoms = build_amorphous(Composition("Li", 1.0, 0.5), target_atoms=30, rng=np.random.default_rng(1),
                             density_g_cm3=1.5)
     assert density_of(atoms) == pytest.approx(1.5)
+
+
+def test_network_diagnostics_count_bridging_oxygen_and_al_neighbours() -> None:
+    from ase import Atoms
+
+    from oracles.mlmd.network import network_diagnostics
+
+    # Al-O-Al bridge (Al-O 1.8 Angstrom), each Al with two Cl at 2.15 Angstrom, one free O far away
+    positions = [[0.0, 0.0, 0.0], [1.8, 0.0, 0.0], [3.6, 0.0, 0.0],
+                 [-0.7, 2.0, 0.0], [-0.7, -2.0, 0.0], [4.3, 2.0, 0.0], [4.3, -2.0, 0.0], [1.8, 6.0, 6.0]]
+    atoms = Atoms("AlOAlCl4O", positions=positions, cell=[14.0] * 3, pbc=True)
+    d = network_diagnostics(atoms)
+    assert d["al_cn_O"] == 1.0 and d["al_cn_Cl"] == 2.0 and d["al_cn_total"] == 3.0
+    assert d["o_bridging_fraction"] == 0.5 and d["o_free_fraction"] == 0.5 and d["o_tricluster_fraction"] == 0.0

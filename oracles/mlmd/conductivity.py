@@ -1,0 +1,141 @@
+"""Tracer diffusion of the mobile ion in one glass cell at several temperatures (NPT density, NVT production).
+
+Per temperature: new Maxwell-Boltzmann velocities on the annealed glass, NPT (MTK, 0 GPa) to find
+the volume at that temperature, the cell scaled to the mean volume of the NPT run's second half,
+NVT equilibration, NVT production (Bussi). A production that is not diffusive
+(`diffusion.DiffusionResult.diffusive`) is extended, at most ``max_extensions`` times. At the
+hottest temperature an NVE segment measures the energy drift of the timestep.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..atomistic.structures import density_of
+from .diffusion import DiffusionResult, tracer_diffusion
+from .dynamics import run_stage, scale_to_volume, set_velocities
+
+if TYPE_CHECKING:
+    from ase import Atoms
+    from ase.calculators.calculator import Calculator
+
+    from .artifacts import ArtifactWriter
+    from .glass import GlassCell
+    from .presets import MDPreset
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TemperatureRun:
+    """One temperature of one cell.
+
+    Attributes:
+        diffusion: kinisi analysis of the whole production (with extensions).
+        density_g_cm3: density of the NVT cell (mean volume of the NPT run), g/cm3.
+        npt_pressure_GPa: mean pressure of the NPT run's second half (check of the barostat), GPa.
+        pressure_GPa, pressure_sd_GPa: mean and sd of the pressure over the NVT production, GPa.
+        production_ps: production length including extensions, ps.
+        extensions: how many times the production was extended because it was not diffusive.
+    """
+
+    diffusion: DiffusionResult
+    density_g_cm3: float
+    npt_pressure_GPa: float
+    pressure_GPa: float
+    pressure_sd_GPa: float
+    production_ps: float
+    extensions: int
+
+
+@dataclass(frozen=True)
+class DriftCheck:
+    """NVE energy drift at ``T_K`` with the production timestep: slope of the total energy, meV/atom/ps."""
+
+    T_K: float
+    timestep_fs: float
+    duration_ps: float
+    drift_meV_atom_ps: float
+    fluctuation_meV_atom: float
+
+
+def nve_drift(atoms: Atoms, preset: MDPreset, *, T_K: float, rng: np.random.Generator, label: str) -> DriftCheck:
+    """Run ``nve_check_steps`` NVE steps in place and fit the total energy against time."""
+    result = run_stage(atoms, preset, ensemble="nve", T_K=T_K, steps=preset.nve_check_steps,
+                       timestep_fs=preset.timestep_fs, rng=rng, label=f"{label}: NVE drift check {T_K:.0f} K",
+                       record_interval=5)
+    t_ps = np.asarray(result.series.time_fs) / 1000.0
+    energy_meV_atom = np.asarray(result.series.total_eV) * 1000.0 / len(atoms)
+    slope = float(np.polyfit(t_ps, energy_meV_atom, 1)[0]) if len(t_ps) > 2 else 0.0
+    logger.info("%s: NVE drift at %.0f K with %.1f fs: %.3f meV/atom/ps over %.2f ps (sd %.2f meV/atom)", label, T_K,
+                preset.timestep_fs, slope, float(t_ps[-1]) if len(t_ps) else 0.0, float(np.std(energy_meV_atom)))
+    return DriftCheck(T_K=T_K, timestep_fs=preset.timestep_fs, duration_ps=float(t_ps[-1]) if len(t_ps) else 0.0,
+                      drift_meV_atom_ps=slope, fluctuation_meV_atom=float(np.std(energy_meV_atom)))
+
+
+def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, species: str,
+                     rng: np.random.Generator, writer: ArtifactWriter, seed: int
+                     ) -> tuple[list[TemperatureRun], DriftCheck | None, float]:
+    """All of ``preset.temperatures_K`` on ``glass``; returns the runs, the NVE check and simulated ps."""
+    p = preset
+    runs: list[TemperatureRun] = []
+    drift: DriftCheck | None = None
+    simulated_fs = 0.0
+    hottest = max(p.temperatures_K)
+    for T in sorted(p.temperatures_K, reverse=True):  # hottest first: its NVE drift check is known early
+        label = f"{glass.formula} s{seed}"
+        atoms = glass.atoms.copy()
+        atoms.calc = calculator
+        set_velocities(atoms, T, rng)
+        npt = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.npt_per_T_steps, timestep_fs=p.timestep_fs, rng=rng,
+                        label=f"{label}: NPT {T:.0f} K").series.tail()
+        scale_to_volume(atoms, float(np.mean(npt.volume_A3 or [atoms.get_volume()])))
+        logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms),
+                    float(np.mean(npt.pressure_GPa or [0.0])))
+        run_stage(atoms, p, ensemble="nvt", T_K=T, steps=p.equilibrate_per_T_steps, timestep_fs=p.timestep_fs,
+                  rng=rng, label=f"{label}: NVT equilibrate {T:.0f} K")
+        simulated_fs += (p.npt_per_T_steps + p.equilibrate_per_T_steps) * p.timestep_fs
+        if hottest == T and p.nve_check_steps:
+            drift = nve_drift(atoms, p, T_K=T, rng=rng, label=label)
+            simulated_fs += p.nve_check_steps * p.timestep_fs
+        run, frames, pressures = _production(atoms, p, T_K=T, species=species, rng=rng, label=label, seed=seed)
+        simulated_fs += run.duration_ps * 1000.0
+        writer.write(f"production_{T:.0f}K", frames)
+        logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
+                    species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
+        runs.append(TemperatureRun(
+            diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=float(np.mean(npt.pressure_GPa or [0.0])),
+            pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
+            production_ps=run.duration_ps, extensions=int(frames[0].info.get("extensions", 0)) if frames else 0,
+        ))
+    return runs, drift, simulated_fs / 1000.0
+
+
+def _production(atoms: Atoms, p: MDPreset, *, T_K: float, species: str, rng: np.random.Generator, label: str,
+                seed: int) -> tuple[DiffusionResult, list[Atoms], list[float]]:
+    """NVT production, extended while not diffusive; the analysis always covers the whole trajectory."""
+    stage = run_stage(atoms, p, ensemble="nvt", T_K=T_K, steps=p.production_steps, timestep_fs=p.timestep_fs,
+                      rng=rng, label=f"{label}: NVT production {T_K:.0f} K", frame_interval=p.frame_interval_steps)
+    frames, pressures = stage.frames, list(stage.series.pressure_GPa)
+    extensions = 0
+    while True:
+        run = tracer_diffusion(frames, species, T_K=T_K, timestep_fs=p.timestep_fs,
+                               frame_interval=p.frame_interval_steps, start_fraction=p.msd_start_fraction,
+                               n_samples=p.kinisi_samples, seed=seed, hop_length_A=p.hop_length_A,
+                               slope_tolerance=p.diffusive_slope_tolerance)
+        if run.diffusive or extensions >= p.max_extensions or p.extend_steps == 0:
+            break
+        extensions += 1
+        logger.info("%s: %.0f K not diffusive (MSD %.2f A2, slope %.2f); extending by %d steps (%d/%d)", label, T_K,
+                    run.msd_end_A2, run.msd_slope, p.extend_steps, extensions, p.max_extensions)
+        more = run_stage(atoms, p, ensemble="nvt", T_K=T_K, steps=p.extend_steps, timestep_fs=p.timestep_fs, rng=rng,
+                         label=f"{label}: NVT extension {T_K:.0f} K", frame_interval=p.frame_interval_steps)
+        frames.extend(more.frames[1:])  # the extension's step-0 frame repeats the last one
+        pressures.extend(more.series.pressure_GPa[1:])
+    if frames:
+        frames[0].info["extensions"] = extensions
+    return run, frames, pressures or [0.0]
