@@ -97,6 +97,18 @@ class CampaignCore:
 
         check_location(self.store_path)
 
+    def advisories(self) -> list[str]:
+        """Warnings about choices that validate but that a scientist should reconsider (printed by `validate`)."""
+        notes = []
+        kinds = {slot.label: entry.kind for slot, entry in zip(self.oracles, self.config.oracles)}
+        for con in self.problem.constraints:
+            sources = [s for s in self.oracles if con.output in s.oracle.outputs]
+            if con.output == "tg_C" and sources and all(kinds[s.label] == "mlmd" for s in sources):
+                notes.append(f"constraint '{con}' is a hard limit on the ML-MD glass transition, an MD descriptor "
+                             "(10^12-10^13 K/s cooling puts it well above a measured Tg): add a lab oracle that "
+                             "gives tg_C to calibrate it, or make tg_C an objective")
+        return notes
+
     def strategy(self) -> Strategy:
         """The configured strategy, told which oracles provide which outputs at what cost."""
         problem = dataclasses.replace(self.problem, oracles=tuple(s.info for s in self.oracles), units=self.units)

@@ -24,6 +24,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     outputs = ", ".join(f"{k} [{v}]" for k, v in campaign.units.items())
     print(f"{args.file}: OK - campaign {cfg.name!r}, {len(cfg.oracles)} oracle(s) providing {outputs}; "
           f"strategy {cfg.strategy}, budget {cfg.loop.budget}")
+    for note in campaign.advisories():
+        print(f"warning: {note}")
     return 0
 
 

@@ -71,3 +71,18 @@ def test_validate_every_example(tmp_path: Path) -> None:
         result = viglas("validate", str(path))
         assert result.returncode == 0, result.stderr
         assert "OK" in result.stdout
+
+
+def test_validate_warns_about_a_hard_limit_on_the_md_tg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    md = [{"kind": "mlmd", "preset": "smoke"}, {"kind": "python", "target": "benchmarks.landscapes:SyntheticGlass"}]
+    path = write_campaign(tmp_path, oracles=md[:1], objectives=[{"name": "log10_sigma_30C", "goal": "maximize"}],
+                          constraints=["tg_C <= 0"])
+    assert main(["validate", str(path)]) == 0
+    assert "warning: constraint 'tg_C <= 0' is a hard limit on the ML-MD glass transition" in capsys.readouterr().out
+    other = tmp_path / "with-lab"
+    other.mkdir()
+    lab = {"kind": "lab", "outputs": {"tg_C": "degC"}}
+    path = write_campaign(other, oracles=[md[0], lab], objectives=[{"name": "log10_sigma_30C", "goal": "maximize"}],
+                          constraints=["tg_C <= 0"])
+    assert main(["validate", str(path)]) == 0
+    assert "warning" not in capsys.readouterr().out  # the lab calibrates it
