@@ -5,7 +5,7 @@ that need them.
 """
 
 from .composition import Composition, CompositionError
-from .protocol import Oracle, OracleSetupError
+from .protocol import FormulaOracle, Oracle, OracleSetupError, StructureKind
 from .results import Evaluation, Failure, Result
 from .space import CompositionSpace
 
@@ -15,7 +15,9 @@ __all__ = [
     "CompositionSpace",
     "Evaluation",
     "Failure",
+    "FormulaOracle",
     "Oracle",
     "OracleSetupError",
     "Result",
+    "StructureKind",
 ]
