@@ -52,8 +52,9 @@ def reference_rows(oracle: HullOracle) -> list[str]:
 
 
 def glass_rows(oracle: HullOracle, *, ehull: bool) -> list[str]:
-    lines = ["| composition | oxidation V | oxidation, metastable V | reduction V | e_hull eV/atom | oxidation products "
-             "| hull decomposition | measured onset V | model wall s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| composition | oxidation V | oxidation, metastable V | reduction V | e_hull eV/atom "
+             "| oxidation products | hull decomposition | measured onset V | model wall s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for formula, onset in GLASSES:
         if ehull:
             result = oracle.evaluate_formula(formula, structure="glass")

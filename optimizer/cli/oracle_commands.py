@@ -35,11 +35,18 @@ def cmd_potentials(args: argparse.Namespace) -> int:
 
     names = args.potential or list(POTENTIALS)
     compounds = [c.strip() for c in args.compounds.split(",") if c.strip()] if args.compounds else list(COMPOUNDS)
+    checks = {c.strip() for c in args.checks.split(",") if c.strip()}
+    unknown = sorted(checks - {"formation", "crystals", "cost"})
+    if unknown:
+        raise ValueError(f"--checks: unknown check(s) {unknown}; use formation, crystals, cost")
     command = " ".join(["viglas potentials", *(f"--potential {n}" for n in args.potential or ()),
                         *([f"--compounds {args.compounds}"] if args.compounds else []),
+                        *([f"--checks {args.checks}"] if args.checks != "formation,crystals,cost" else []),
                         f"--cost-calls {args.cost_calls}", f"--threads {args.threads}", f"--device {args.device}",
                         *(["--json"] if args.json else [])])
-    report = run_acceptance(names, command=command, compounds=compounds, cost_calls=args.cost_calls,
+    report = run_acceptance(names, command=command, compounds=compounds if "formation" in checks else [],
+                            crystals=["Li", "Na"] if "crystals" in checks else [],
+                            cost_calls=args.cost_calls if "cost" in checks else 0,
                             threads=args.threads, device=args.device or "cpu").as_dict()
     if args.json:
         print(json.dumps(report, indent=1))
@@ -79,6 +86,7 @@ def register(add: Any) -> None:
     p.add_argument("--potential", action="append", help="potential to check (repeat; default: all that ship weights)")
     p.add_argument("--json", action="store_true", help="print the full table as JSON")
     p.add_argument("--compounds", help="comma-separated subset of the formation-energy compounds")
+    p.add_argument("--checks", default="formation,crystals,cost", help="comma-separated subset of the checks")
     p.add_argument("--cost-calls", type=int, default=10, help="timed force calls per potential (0: skip)")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")

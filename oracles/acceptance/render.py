@@ -1,6 +1,9 @@
 """The acceptance table as plain rows (for the command line) and as Markdown (for benchmarks/results).
 
-    python -m oracles.acceptance.render benchmarks/results/potentials.json > benchmarks/results/potentials.md
+    python -m oracles.acceptance.render REPORT.json [COST.json] > benchmarks/results/potentials.md
+
+A second report (e.g. from ``viglas potentials --checks cost --json``, all potentials back to back
+under one load) adds its force-call costs as a table of their own.
 """
 
 from __future__ import annotations
@@ -9,6 +12,24 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+
+def anchored_residuals(pot: dict[str, Any]) -> dict[str, float]:
+    """Residuals (eV/atom) of the potential's raw formation energies after the hull's species corrections
+    (`oracles.hull.anchoring`) are fitted to these compounds: how well anchoring to experiment can work."""
+    from pymatgen.core import Composition
+    from pymatgen.entries.computed_entries import ComputedEntry
+
+    from ..hull.anchoring import fit_corrections
+
+    rows = pot["formation"]
+    if len(rows) < 6:
+        return {}
+    entries = [ComputedEntry(el, 0.0) for el in ("Li", "Na", "Al", "Cl", "O", "S")]
+    entries += [ComputedEntry(Composition(r["formula"]), r["raw_eV_atom"] * Composition(r["formula"]).num_atoms)
+                for r in rows]
+    fit = fit_corrections(entries, fit=tuple(r["formula"] for r in rows))
+    return {f: round(v, 3) for f, v in fit.residuals_eV_atom.items()}
 
 
 def summary_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -20,6 +41,9 @@ def summary_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"potential": pot["name"], "scale": pot["energy_scale"],
                                "Ef MAE eV/atom": pot["formation_mae_eV_atom"],
                                "worst Ef err": f"{worst} {errors[worst]:+.3f}" if worst else None}
+        anchored = anchored_residuals(pot)
+        if anchored:
+            row["anchored Ef MAE"] = round(sum(map(abs, anchored.values())) / len(anchored), 4)
         for c in pot["crystals"]:
             metal = "Li" if c["formula"].startswith("Li") else "Na"
             row[f"{c['formula']} dV %"] = c["volume_error_pct"]
@@ -46,6 +70,9 @@ def formation_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 row[f"{pot['name']} MP2020"] = f"{r['mp2020_error_eV_atom']:+.3f}"
             else:
                 row[pot["name"]] = f"{r['raw_error_eV_atom']:+.3f}"
+            anchored = anchored_residuals(pot)
+            if formula in anchored:
+                row[f"{pot['name']} anchored"] = f"{anchored[formula]:+.3f}"
         rows.append(row)
     return rows
 
@@ -83,12 +110,27 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def cost_markdown(report: dict[str, Any]) -> str:
+    """The force-call costs of a report, with the command and load they were measured under."""
+    cond = report["conditions"]
+    rows = [{"potential": p["name"], "median s/call": p["cost"]["median_s"], "min s": p["cost"]["min_s"],
+             "max s": p["cost"]["max_s"], "atoms": p["cost"]["n_atoms"], "torch threads": p["cost"]["threads"],
+             "load (1 min)": p["cost"]["load_average_1min"],
+             "relative to first": round(p["cost"]["median_s"] / report["potentials"][0]["cost"]["median_s"], 1)}
+            for p in report["potentials"] if p.get("cost")]
+    return "\n".join([f"Command: `{cond.get('command', '')}`; load before/after {cond.get('load_average_before')} / "
+                      f"{cond.get('load_average_after')}.", "", _markdown_table(rows), ""])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        sys.stderr.write("usage: python -m oracles.acceptance.render REPORT.json\n")
+    if len(args) not in (1, 2):
+        sys.stderr.write("usage: python -m oracles.acceptance.render REPORT.json [COST_REPORT.json]\n")
         return 2
     sys.stdout.write(markdown(json.loads(Path(args[0]).read_text(encoding="utf-8"))))
+    if len(args) == 2:
+        sys.stdout.write("\n## Force-call cost, all potentials back to back\n\n")
+        sys.stdout.write(cost_markdown(json.loads(Path(args[1]).read_text(encoding="utf-8"))))
     return 0
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from pymatgen.core import Composition as PmgComposition
 
+from optimizer.cli import main
+from optimizer.evaluate import evaluate_one
 from oracles import Failure, FormulaOracle, OracleSetupError
 from oracles.hull import HullOracle
 from oracles.hull.formula import resolve_structure
-from optimizer.cli import main
-from optimizer.evaluate import evaluate_one
 
 
 @pytest.fixture(scope="module")
