@@ -87,6 +87,14 @@ TERNARY_ENTHALPIES: dict[str, FormationEnthalpy] = {f.formula: f for f in (
 )}
 
 
+#: Phases the hull does not build, for estimating what each would do to a window (benchmarks/hull_missing_phases.py).
+MISSING_PHASE_ENTHALPIES: dict[str, FormationEnthalpy] = {f.formula: f for f in (
+    _wang("Li2O2", -6.5567), _wang("Na2O2", -5.3169, 0.0653), _wang("NaO2", -2.7020, 0.0342), _wang("NaS", -2.0576),
+    _wang("Li2SO4", -14.7729), _wang("Na2SO4", -14.3837), _wang("Al2(SO4)3", -35.6666, 0.0218),
+    _wang("LiClO4", -3.9461), _wang("NaClO4", -3.9669),
+)}
+
+
 @dataclass(frozen=True)
 class CrystalReference:
     """A measured MAlCl4 crystal: volume per formula unit (Angstrom^3) and M-Cl coordination.

@@ -30,7 +30,7 @@ OUTPUTS = {"e_hull_eV_atom": "eV/atom", "oxidation_V": "V vs M/M+", "reduction_V
            "oxidation_metastable_V": "V vs M/M+"}
 _FRAME = ("Al", "Cl", "O", "S")
 #: The potential of the shipped references and the candidate models unless one is named (docs/potentials.md).
-DEFAULT_POTENTIAL = "chgnet"
+DEFAULT_POTENTIAL = "7net-mf-0"
 
 
 class HullOracle:

@@ -152,8 +152,14 @@ PHASES: dict[str, tuple[Builder, str]] = {
     # in the installed packages or the searchable public sources): each is the lowest of a few
     # Ewald-ranked orderings on the parent lattice its chemistry suggests, relaxed by the potential.
     # Approximations: they can only come out less stable than the real phases, never more.
-    "AlOCl": (_rocksalt_order(5.0, (2, 1, 1), {"Al": 4, "X": 4}, {"O": 4, "Cl": 4}),
-              "Ewald-ranked O/Cl and Al/vacancy orderings on a rock-salt cell (octahedral Al); an approximation"),
+    # FeOCl type (Pmmn; the FeOCl geometry: M 2b z=0.117, O 2a z=-0.05, Cl 2a z=0.327, FeO4Cl2 octahedra)
+    # with the cell shrunk to Al-O/Al-Cl distances; that AlOCl has this type is an assumption.
+    "AlOCl": (_several(
+        _spacegroup(["Al", "O", "Cl"], [(0, 0.5, 0.117), (0, 0, -0.05), (0, 0, 0.327)], 59,
+                    (3.55, 3.10, 7.70, 90, 90, 90)),
+        _rocksalt_order(5.0, (2, 1, 1), {"Al": 4, "X": 4}, {"O": 4, "Cl": 4})),
+        "lowest of a FeOCl-type layered cell (assumed type) and Ewald-ranked O/Cl, Al/vacancy orderings on "
+        "a rock-salt cell; an approximation"),
     "Li3AlS3": (_antifluorite_order("S", 5.7, (3, 1, 1), {"Li": 9, "Al": 3, "X": 12}),
                 "Ewald-ranked cation/vacancy orderings on an antifluorite Li2S cell (tetrahedral Li, Al); "
                 "an approximation"),

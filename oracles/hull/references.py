@@ -79,26 +79,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset of " + ",".join(PHASES))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--update", action="store_true",
+                        help="relax only --phases and replace them in the existing --out file (same potential)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     names = [n.strip() for n in args.phases.split(",") if n.strip()]
     unknown = sorted(set(names) - set(PHASES))
     if unknown:
         parser.error(f"unknown phase(s) {unknown}")
+    kept: list[dict] = []
+    updates: list[dict] = []
+    if args.update:
+        old = _read(args.out)
+        if old["metadata"].get("energy_scale") != f"mlip:{args.potential}":
+            parser.error(f"{args.out} holds {old['metadata'].get('energy_scale')}, not mlip:{args.potential}")
+        kept = [e for e in old["entries"] if e["data"]["phase"] not in names]
+        updates = [*old["metadata"].get("updates", []),
+                   {"date": datetime.date.today().isoformat(), "phases": names}]
+        names_all = [e["data"]["phase"] for e in kept] + names
+    else:
+        names_all = names
     entries, info = relax_phases(names, potential=args.potential, threads=args.threads, device=args.device)
+    entries = kept + entries
     from importlib.metadata import version
 
     from monty.json import MontyEncoder
 
+    command = REGENERATE_COMMAND.format(potential=args.potential, out=args.out)
     payload = {
         "metadata": {
             "potential": info,
             "energy_scale": f"mlip:{args.potential}",
             "date": datetime.date.today().isoformat(),
             "relaxation": "FIRE + FrechetCellFilter, fmax 0.02 eV/A, <= 1500 steps",
-            "command": REGENERATE_COMMAND.format(potential=args.potential, out=args.out),
+            "command": command,
             "versions": {pkg: version(pkg) for pkg in ("pymatgen", "ase")},
-            "phases": {n: PHASES[n][1] for n in names},
+            "phases": {n: PHASES[n][1] for n in names_all if n in PHASES},
+            **({"updates": [*updates[:-1], {**updates[-1], "command": f"{command} --phases "
+                                            f"{','.join(names)} --update"}]} if updates else {}),
         },
         "entries": entries,
     }
@@ -111,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf-8")
     print(f"wrote {len(entries)} reference entries to {args.out}")
     return 0
+
+
+def _read(path: Path) -> dict:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return dict(json.load(fh))
 
 
 if __name__ == "__main__":
