@@ -58,8 +58,9 @@ def relax_phase(name: str, calculator: Calculator, *, potential: str, fmax_eV_A:
     results = [relax_structure(a, calculator, fmax_eV_A=fmax_eV_A, max_steps=max_steps, relax_cell=True)
                for a in starts]
     relaxed, energy_eV, converged = min(results, key=lambda r: r[1] / len(r[0]))
-    # Rebuilt without the calculator's site properties (float32 magmoms are not JSON).
-    raw = AseAtomsAdaptor.get_structure(relaxed)  # type: ignore[arg-type]
+    # Without the calculator: it holds the results (magnetic moments) of the last start relaxed, which
+    # need not be this one, and its float32 site properties are not JSON.
+    raw = AseAtomsAdaptor.get_structure(relaxed.copy())  # type: ignore[arg-type]
     structure = Structure(raw.lattice, raw.species, raw.frac_coords)
     entry = ComputedStructureEntry(
         structure, float(energy_eV), entry_id=f"viglas-{potential}-{name}",
