@@ -1,9 +1,11 @@
-"""Electrochemical windows of reference phases and glasses from the hull oracle, as a Markdown table.
+"""Electrochemical windows of the hull oracle against measured formation enthalpies, and of the glasses.
 
-    python -m benchmarks.hull_windows                    # windows only (seconds; no ML potential)
-    python -m benchmarks.hull_windows --ehull default    # also the glasses' e_hull at a preset (minutes)
+    python -m benchmarks.hull_windows                       # windows only (seconds; no ML relaxation)
+    python -m benchmarks.hull_windows --ehull default       # also the glasses' e_hull and metastable limit
+    python -m benchmarks.hull_windows --potential 7net-0 --no-anchor   # another potential, its own scale
 
-Writes the table to stdout; benchmarks/results/hull.md records a run.
+Every value goes through ``HullOracle.evaluate_formula`` (what ``viglas evaluate hull FORMULA --json``
+prints). Writes Markdown tables to stdout; benchmarks/results/hull.md records a run.
 """
 
 from __future__ import annotations
@@ -11,73 +13,96 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
-from oracles import Composition, Evaluation
+from oracles import Evaluation
 from oracles.hull import HullOracle
+from oracles.hull.validation import window_comparison
 
-#: (formula, measured oxidation onset in V vs M/M+ or None); the glasses' onsets are the reference study's.
-ROWS: list[tuple[str, float | None]] = [
-    ("LiCl", None), ("NaCl", None), ("Li2O", None), ("Na2O", None), ("Li2S", None), ("Na2S", None),
-    ("AlCl3", None), ("Al2O3", None),
-    ("LiAlCl4", None), ("NaAlCl4", None),
-    ("LiAlCl2.5O0.75", 3.85), ("NaAlCl2.5O0.75", 3.9),
+#: (formula, metal, side) checked against the limits from measured enthalpies (issue 12 item 3).
+BINARIES = [("LiCl", "Li"), ("NaCl", "Na"), ("Li2O", "Li"), ("Na2O", "Na"), ("Li2S", "Li"), ("Na2S", "Na")]
+AL_COMPOUNDS = [("AlCl3", "Li"), ("Al2O3", "Li"), ("Al2S3", "Li"), ("NaAlCl4", "Na"), ("AlCl3", "Na")]
+#: Glasses, with the reference study's measured oxidation onsets (Dai et al., Nat. Energy 2023) where there is one.
+GLASSES: list[tuple[str, float | None]] = [
+    ("LiAlCl4", None), ("NaAlCl4", None), ("LiAlCl2.5O0.75", 3.85), ("NaAlCl2.5O0.75", 3.9),
     ("LiAlCl2.5O0.5S0.25", None), ("NaAlCl2.5O0.5S0.25", None), ("LiAlCl3.5S0.25", None),
+    ("LiAlCl2.48O0.75S0.01", None), ("LiAlCl2.4O0.7S0.1", None),
 ]
-_FARADAY_KJ = 96.485
-#: Experimental formation enthalpies (kJ/mol) and electrons per formula unit: thermodynamic oxidation limits.
-EXPERIMENT = {"LiCl": (-408.6, 1), "NaCl": (-411.2, 1), "Li2O": (-597.9, 2), "Na2O": (-418.0, 2),
-              "Li2S": (-441.4, 2), "Na2S": (-364.8, 2)}
 
 
-def _fmt(x: float | None) -> str:
-    return "" if x is None else f"{x:.2f}"
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "" if x is None else f"{x:.{digits}f}"
 
 
-def _window_only(oracle: HullOracle, glass: Composition) -> Evaluation:
-    from oracles.hull.window import decomposition, electrochemical_window
+def reference_rows(oracle: HullOracle) -> list[str]:
+    """Binary oxidation limits and Al-compound reduction limits: oracle vs measured enthalpies."""
+    lines = ["| formula | vs | side | oracle V (`evaluate_formula`) | oracle V, measured phases only "
+             "| from measured enthalpies V | difference V | oracle products |", "|---|---|---|---|---|---|---|---|"]
+    for (formula, metal), side in [*((b, "oxidation") for b in BINARIES), *((a, "reduction") for a in AL_COMPOUNDS)]:
+        result = oracle.evaluate_formula(formula, structure="crystal", metal=metal)
+        assert isinstance(result, Evaluation), result
+        pd = oracle.diagram_for({metal, "Al", "Cl", "O", "S"})
+        cmp = window_comparison(pd, formula, metal)
+        key = f"{side}_V"
+        ours, same, expt = result.values[key], cmp["oracle_measured_phases"][key], cmp["experiment"][key]
+        products = result.metadata[f"{side}_products"]
+        lines.append(f"| {formula} | {metal}/{metal}+ | {side} | {_fmt(ours)} | {_fmt(same)} | {_fmt(expt)} "
+                     f"| {same - expt:+.2f} | {' + '.join(products)} |")
+    return lines
 
-    pd = oracle.diagram_for(set(glass.amounts))
-    comp = glass.to_pymatgen()
-    w = electrochemical_window(pd, comp, glass.M)
-    return Evaluation({"oxidation_V": w.oxidation_V or 0.0, "reduction_V": w.reduction_V},
-                      metadata={**w.as_metadata(), "hull_decomposition": decomposition(pd, comp)})
+
+def glass_rows(oracle: HullOracle, *, ehull: bool) -> list[str]:
+    lines = ["| composition | oxidation V | oxidation, metastable V | reduction V | e_hull eV/atom "
+             "| oxidation products | hull decomposition | measured onset V | model wall s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for formula, onset in GLASSES:
+        if ehull:
+            result = oracle.evaluate_formula(formula, structure="glass")
+        else:  # windows only: the glass composition's window without a model
+            result = _window_only(oracle, formula)
+        if not isinstance(result, Evaluation):
+            lines.append(f"| {formula} | failed: {result.reason} |")
+            continue
+        v, md = result.values, result.metadata
+        std = result.std or {}
+        e_hull = _fmt(v.get("e_hull_eV_atom"), 3) + (f" ± {std['e_hull_eV_atom']:.3f}" if "e_hull_eV_atom" in std
+                                                       else "")
+        decomp = ", ".join(f"{k} {x:.2f}" for k, x in md["hull_decomposition"].items())
+        lines.append(f"| {formula} | {_fmt(v.get('oxidation_V'))} | {_fmt(v.get('oxidation_metastable_V'))} "
+                     f"| {_fmt(v.get('reduction_V'))} | {e_hull} | {' + '.join(md['oxidation_products'])} | {decomp} "
+                     f"| {_fmt(onset)} | {md.get('model', {}).get('wall_s', '')} |")
+    return lines
+
+
+def _window_only(oracle: HullOracle, formula: str) -> Evaluation:
+    from oracles.hull.formula import parse_formula, window_result
+
+    comp = parse_formula(formula)
+    metal = "Li" if "Li" in formula else "Na"
+    values, metadata = window_result(oracle.diagram_for({el.symbol for el in comp.elements}), comp, metal,
+                                     e_hull_eV_atom=None)
+    return Evaluation(values, None, metadata)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--ehull", metavar="PRESET", help="also relax glass models at this preset for e_hull")
+    parser.add_argument("--potential", default=None, help="potential (default: the oracle's)")
+    parser.add_argument("--no-anchor", action="store_true", help="the potential's own energy scale")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    oracle = HullOracle(preset=args.ehull or "smoke", threads=args.threads)
-    print("| composition | vs | oxidation V | reduction V | e_hull eV/atom | oxidation products | reduction products "
-          "| hull decomposition | expt. V (ΔHf or onset) | model wall s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for formula, onset in ROWS:
-        try:
-            glass = Composition.from_formula(formula)
-        except ValueError:
-            glass = None
-        known = formula in {e.composition.reduced_formula for e in oracle.reference_set().entries}
-        if glass is not None and not known and not args.ehull:  # windows only: no model, no ML potential
-            result = _window_only(oracle, glass)
-        elif glass is not None and not known:
-            result = oracle.evaluate([glass])[0]
-        else:
-            result = oracle.evaluate_formula(formula)
-        if not isinstance(result, Evaluation):
-            print(f"| {formula} | failed: {result.reason} |")
-            continue
-        v, md = result.values, result.metadata
-        expt = onset
-        if formula in EXPERIMENT:
-            dh, n = EXPERIMENT[formula]
-            expt = -dh / _FARADAY_KJ / n
-        decomp = ", ".join(f"{k} {x:.2f}" for k, x in md["hull_decomposition"].items())
-        print(f"| {formula} | {md['window_vs']} | {_fmt(v.get('oxidation_V'))} | {_fmt(v.get('reduction_V'))} "
-              f"| {_fmt(v.get('e_hull_eV_atom'))} | {' + '.join(md['oxidation_products'])} "
-              f"| {' + '.join(md['reduction_products'])} | {decomp} | {_fmt(expt)} "
-              f"| {md.get('model', {}).get('wall_s', '')} |")
+    options: dict[str, Any] = {"potential": args.potential} if args.potential else {}
+    oracle = HullOracle(preset=args.ehull or "smoke", threads=args.threads, anchor=not args.no_anchor, **options)
+    print(f"potential {oracle.potential}, {'anchored to experiment' if oracle.anchor else 'own energy scale'}\n")
+    print("\n".join(reference_rows(oracle)))
+    print()
+    print("\n".join(glass_rows(oracle, ehull=bool(args.ehull))))
+    refs = oracle.reference_set()
+    if oracle._corrections is not None:
+        md = oracle._corrections.as_metadata()
+        print(f"\nanchoring: {md}")
+    print(f"\nreferences: {', '.join(refs.sources)}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from oracles import Composition, CompositionError, Evaluation, OracleSetupError
+from oracles import Composition, Evaluation, FormulaOracle, OracleSetupError, StructureKind
 from oracles.guard import call_oracle, check_result
 
 from .config import OracleConfig
@@ -13,26 +13,25 @@ from .oracle_factory import BUILTIN_ORACLES, Runtime, build_oracle
 
 
 def evaluate_one(kind: str, text: str, *, preset: str | None = None, runtime: Runtime | None = None,
-                 workdir: Path = Path("viglas-evaluate")) -> dict[str, Any]:
+                 workdir: Path = Path("viglas-evaluate"), structure: StructureKind | None = None) -> dict[str, Any]:
     """``{"values", "std", "metadata"}`` or ``{"failure": reason}`` for ``text`` evaluated by ``kind``.
 
-    ``text`` is a glass formula or ``M=Li,m_al=1,...``; oracles with an ``evaluate_formula`` method
-    (the hull oracle) also take any formula of their chemical system, such as ``LiCl``.
+    ``text`` is a glass formula or ``M=Li,m_al=1,...``. A `FormulaOracle` (the hull oracle) answers
+    through its ``evaluate_formula``, exactly as the Python API does, so it also takes any formula of
+    its chemical system (``LiCl``) and ``structure`` ("glass" or "crystal"; None: the oracle's choice).
     """
     if kind not in BUILTIN_ORACLES:
         raise OracleSetupError(f"kind {kind!r} is not one of {', '.join(sorted(BUILTIN_ORACLES))}")
     options = {"preset": preset} if preset else {}
     entry = OracleConfig.model_validate({"kind": kind, **options})
     oracle = build_oracle(entry, base_dir=Path.cwd(), workdir=workdir / kind, runtime=runtime or Runtime())
-    try:
-        composition = Composition.parse(text)
-    except CompositionError:
-        evaluate_formula = getattr(oracle, "evaluate_formula", None)
-        if evaluate_formula is None:
-            raise
-        result = check_result(oracle, evaluate_formula(text))
+    if isinstance(oracle, FormulaOracle):
+        formula = Composition.parse(text).formula if "=" in text else text
+        result = check_result(oracle, oracle.evaluate_formula(formula, structure=structure))
     else:
-        result = call_oracle(oracle, [composition])[0]
+        if structure is not None:
+            raise OracleSetupError(f"kind {kind!r} evaluates glass compositions only; it takes no --structure")
+        result = call_oracle(oracle, [Composition.parse(text)])[0]
     if isinstance(result, Evaluation):
         return {"values": result.values, "std": result.std or {}, "metadata": result.metadata,
                 "fidelity": result.fidelity}

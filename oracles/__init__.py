@@ -6,7 +6,7 @@ that need them.
 
 from .composition import Composition, CompositionError
 from .constraints import ConstraintError, LinearConstraint
-from .protocol import Oracle, OracleSetupError
+from .protocol import FormulaOracle, Oracle, OracleSetupError, StructureKind
 from .results import Evaluation, Failure, Result
 from .space import CompositionSpace
 
@@ -17,8 +17,10 @@ __all__ = [
     "ConstraintError",
     "Evaluation",
     "Failure",
+    "FormulaOracle",
     "LinearConstraint",
     "Oracle",
     "OracleSetupError",
     "Result",
+    "StructureKind",
 ]

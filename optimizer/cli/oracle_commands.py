@@ -1,4 +1,4 @@
-"""Commands outside any campaign: evaluate one composition with one oracle, benchmark strategies."""
+"""Commands outside any campaign: evaluate one composition with one oracle, check the potentials, benchmark."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import runtime
+from .common import print_table, runtime
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..evaluate import evaluate_one
 
     result = evaluate_one(args.kind, args.composition, preset=args.preset, runtime=runtime(args),
-                          workdir=Path(args.workdir))
+                          workdir=Path(args.workdir), structure=args.structure)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     elif "failure" in result:
@@ -37,6 +37,37 @@ def print_warnings(warnings: list[str]) -> None:
         print(f"  - {warning.removeprefix('not converged: ')}")
 
 
+def cmd_potentials(args: argparse.Namespace) -> int:
+    from oracles.acceptance import run_acceptance
+    from oracles.acceptance.render import formation_rows, summary_rows
+    from oracles.acceptance.table import COMPOUNDS
+    from oracles.atomistic.potential import POTENTIALS
+
+    names = args.potential or list(POTENTIALS)
+    compounds = [c.strip() for c in args.compounds.split(",") if c.strip()] if args.compounds else list(COMPOUNDS)
+    checks = {c.strip() for c in args.checks.split(",") if c.strip()}
+    unknown = sorted(checks - {"formation", "crystals", "cost"})
+    if unknown:
+        raise ValueError(f"--checks: unknown check(s) {unknown}; use formation, crystals, cost")
+    command = " ".join(["viglas potentials", *(f"--potential {n}" for n in args.potential or ()),
+                        *([f"--compounds {args.compounds}"] if args.compounds else []),
+                        *([f"--checks {args.checks}"] if args.checks != "formation,crystals,cost" else []),
+                        f"--cost-calls {args.cost_calls}", f"--threads {args.threads}", f"--device {args.device}",
+                        *(["--json"] if args.json else [])])
+    report = run_acceptance(names, command=command, compounds=compounds if "formation" in checks else [],
+                            crystals=["Li", "Na"] if "crystals" in checks else [],
+                            cost_calls=args.cost_calls if "cost" in checks else 0,
+                            threads=args.threads, device=args.device or "cpu").as_dict()
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return 0
+    print_table(summary_rows(report), list(dict.fromkeys(k for r in summary_rows(report) for k in r)))
+    print()
+    rows = formation_rows(report)
+    print_table(rows, list(dict.fromkeys(k for r in rows for k in r)))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from ..bench import run_benchmark
 
@@ -53,9 +84,21 @@ def register(add: Any) -> None:
     p.add_argument("kind", help="oracle kind, e.g. mlmd or hull")
     p.add_argument("composition", help="formula (LiAlCl2.5O0.75) or M=Li,m_al=1,o_al=0.75,s_al=0")
     p.add_argument("--preset", help="fidelity preset of the oracle")
+    p.add_argument("--structure", choices=["glass", "crystal"],
+                   help="hull: model the formula as a glass or as its crystal reference phase "
+                        "(default: glass for a glass composition, crystal otherwise)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--workdir", default="viglas-evaluate", help="folder for artifacts (default ./viglas-evaluate)")
     p.add_argument("--threads", type=int, help="torch threads")
+    p.add_argument("--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N")
+    p = add("potentials", cmd_potentials, "check the shipped ML potentials on this chemistry (acceptance table)",
+            file=False)
+    p.add_argument("--potential", action="append", help="potential to check (repeat; default: all that ship weights)")
+    p.add_argument("--json", action="store_true", help="print the full table as JSON")
+    p.add_argument("--compounds", help="comma-separated subset of the formation-energy compounds")
+    p.add_argument("--checks", default="formation,crystals,cost", help="comma-separated subset of the checks")
+    p.add_argument("--cost-calls", type=int, default=10, help="timed force calls per potential (0: skip)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.add_argument("--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N")
     p = add("bench", cmd_bench, "compare strategies on a test landscape", file=False)
     p.add_argument("landscape", help="test landscape name, e.g. glass or dtlz2")

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PotentialName = Literal["chgnet", "7net-0", "7net-l3i5", "7net-mf-0"]
+#: What a potential's energies reproduce: MP2020-corrected GGA(+U), raw PBE(+U), or raw r2SCAN.
+EnergyScale = Literal["mp2020", "pbe", "r2scan"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,20 @@ class PotentialSpec:
     package: str
     model: str
     modal: str | None
-    #: Energies already on the Materials Project 2020 (GGA/GGA+U, corrected) scale.
-    mp2020_compatible: bool
+    #: What the model was trained to reproduce (see `EnergyScale`).
+    energy_scale: EnergyScale
+
+    @property
+    def mp2020_compatible(self) -> bool:
+        """Energies already on the Materials Project 2020 (GGA/GGA+U, corrected) scale."""
+        return self.energy_scale == "mp2020"
 
 
 POTENTIALS: dict[str, PotentialSpec] = {
-    "chgnet": PotentialSpec("chgnet", "0.3.0", None, True),
-    "7net-0": PotentialSpec("sevenn", "7net-0", None, False),
-    "7net-l3i5": PotentialSpec("sevenn", "7net-l3i5", None, False),
-    "7net-mf-0": PotentialSpec("sevenn", "7net-mf-0", "R2SCAN", False),
+    "chgnet": PotentialSpec("chgnet", "0.3.0", None, "mp2020"),
+    "7net-0": PotentialSpec("sevenn", "7net-0", None, "pbe"),
+    "7net-l3i5": PotentialSpec("sevenn", "7net-l3i5", None, "pbe"),
+    "7net-mf-0": PotentialSpec("sevenn", "7net-mf-0", "R2SCAN", "r2scan"),
 }
 #: Potentials whose energies are already on the Materials Project 2020 (GGA/GGA+U, corrected) scale.
 MP2020_COMPATIBLE = {name: spec.mp2020_compatible for name, spec in POTENTIALS.items()}

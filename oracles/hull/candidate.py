@@ -67,7 +67,7 @@ def relax_candidate(comp: Composition, preset: HullPreset, calculator: Calculato
             best = (relaxed, per_atom, float(energy_eV), converged, str(atoms.info["formula"]))
     assert best is not None
     relaxed, _, energy_eV, converged, formula = best
-    raw = AseAtomsAdaptor.get_structure(relaxed)  # type: ignore[arg-type]
+    raw = AseAtomsAdaptor.get_structure(relaxed.copy())  # type: ignore[arg-type]  # without the calculator
     structure = Structure(raw.lattice, raw.species, raw.frac_coords)
     entry = ComputedStructureEntry(structure, energy_eV, entry_id=f"candidate-{comp.formula}",
                                    parameters={"potential": potential, "energy_scale": f"mlip:{potential}"},

@@ -3,8 +3,9 @@
 Every entry carries an *energy scale* label, and one diagram holds one scale only:
 
 * ``mlip:<potential>``: relaxed with that ML potential (the shipped references; also any user
-  entry whose ``parameters`` name a ``potential``). Potentials trained on uncorrected energies
-  (``MP2020_COMPATIBLE`` false) get ``MaterialsProject2020Compatibility`` applied first.
+  entry whose ``parameters`` name a ``potential``). Loaded raw: the oracle anchors them to
+  experiment (`oracles.hull.anchoring`), or with ``anchor=False`` applies
+  ``MaterialsProject2020Compatibility`` to a potential trained on uncorrected PBE energies.
 * ``mp2020-gga``: GGA/GGA+U DFT with the MP2020 corrections (a Materials Project download;
   raw GGA entries with ``run_type`` set are corrected here).
 * ``r2scan``: r2SCAN DFT (uncorrected; Materials Project r2SCAN entries).
@@ -140,8 +141,6 @@ def load_entry_file(path: Path, *, where: str | None = None) -> ReferenceSet:
 
     Raises `OracleSetupError` naming the file if entries have no recognisable scale or mix scales.
     """
-    from ..atomistic.potential import MP2020_COMPATIBLE
-
     where = where or f"entries file {path}"
     raw = _read_json(path)
     entries = _decode_entries(raw, path)
@@ -159,9 +158,6 @@ def load_entry_file(path: Path, *, where: str | None = None) -> ReferenceSet:
         raise OracleSetupError(f"{where} mixes energy scales ({detail}); one phase diagram needs one scale")
     (scale,) = scales
     if scale == "mp2020-gga" and not all(_has_mp2020(e) for e in entries):
-        entries = apply_mp2020(entries, where=where)
-    potential = scale.removeprefix("mlip:") if scale.startswith("mlip:") else None
-    if potential is not None and not MP2020_COMPATIBLE.get(potential, True) and not all(map(_has_mp2020, entries)):
         entries = apply_mp2020(entries, where=where)
     metadata = raw.get("metadata", {}) if isinstance(raw, dict) else {}
     return ReferenceSet(tuple(entries), scale, (str(path),), metadata)

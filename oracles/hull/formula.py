@@ -1,19 +1,22 @@
-"""`HullOracle.evaluate_formula`: any formula of the Li/Na-Al-Cl-O-S system, not only glass-family points."""
+"""Formulas of the Li/Na-Al-Cl-O-S system: parsing, the alkali of the window, glass or crystal, crystal results.
+
+Pure functions of a phase diagram and a composition; `HullOracle.evaluate_formula` puts them together.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ..composition import Composition, CompositionError
-from ..results import Evaluation, Failure
-from .window import decomposition, electrochemical_window, phase_name
+from ..protocol import StructureKind
+from .window import decomposition, electrochemical_window, glass_oxidation_limit, phase_name
 
 if TYPE_CHECKING:
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.core import Composition as PmgComposition
+    from pymatgen.entries.computed_entries import ComputedEntry
 
-    from .oracle import HullOracle
-
-_SYSTEM = ("Li", "Na", "Al", "Cl", "O", "S")
+SYSTEM = ("Li", "Na", "Al", "Cl", "O", "S")
 
 
 def parse_formula(formula: str) -> PmgComposition:
@@ -26,7 +29,7 @@ def parse_formula(formula: str) -> PmgComposition:
         raise ValueError(f"{formula!r} is not a chemical formula ({err})") from None
     if comp.num_atoms <= 0:
         raise ValueError(f"{formula!r} is not a chemical formula")
-    outside = sorted({el.symbol for el in comp.elements} - set(_SYSTEM))
+    outside = sorted({el.symbol for el in comp.elements} - set(SYSTEM))
     if outside:
         raise ValueError(f"{formula!r} contains {', '.join(outside)}, outside the Li/Na-Al-Cl-O-S chemical system")
     return comp
@@ -42,43 +45,57 @@ def choose_metal(comp: PmgComposition, metal: str | None) -> str:
     return present[0] if len(present) == 1 else "Li"
 
 
-def evaluate_formula(oracle: HullOracle, formula: str, *, metal: str | None = None) -> Evaluation | Failure:
-    """See `HullOracle.evaluate_formula`."""
-    comp = parse_formula(formula)
-    m = choose_metal(comp, metal)
-    elements = {el.symbol for el in comp.elements}
-    if elements == {m}:
-        return Failure(f"{formula}: the window of {m} metal against {m}/{m}+ is not defined")
+def glass_composition(comp: PmgComposition) -> Composition | None:
+    """The glass-family composition (one alkali, Al, charge-balanced Cl, O, S) of ``comp``, or None."""
     try:
-        pd = oracle.diagram_for(elements | {m})
-    except ValueError as err:
-        return Failure(f"{formula}: {err}")
+        return Composition.from_formula(comp.formula.replace(" ", ""))
+    except (CompositionError, ValueError):
+        return None
+
+
+def resolve_structure(comp: PmgComposition, structure: StructureKind | None) -> StructureKind:
+    """``structure`` if given, else "glass" for a glass-family composition and "crystal" for any other."""
+    if structure is not None:
+        if structure not in ("glass", "crystal"):
+            raise ValueError(f"structure={structure!r} must be 'glass' or 'crystal'")
+        return structure
+    return "glass" if glass_composition(comp) is not None else "crystal"
+
+
+def crystal_entry(pd: PhaseDiagram, comp: PmgComposition) -> ComputedEntry | None:
+    """The lowest-energy reference phase of ``comp``'s reduced composition, or None if there is none."""
     known = [e for e in pd.all_entries if e.composition.reduced_composition == comp.reduced_composition]
-    if not known and elements <= {m, "Al", "Cl", "O", "S"} and m in elements:
-        try:
-            glass = Composition.from_formula(comp.formula.replace(" ", ""))
-        except CompositionError:
-            glass = None
-        if glass is not None:
-            return oracle.evaluate([glass])[0]
-    key = oracle._key(comp.reduced_formula, m)
-    cached = oracle._cache.get(key)
-    if cached is not None:
-        return cached
-    window = electrochemical_window(pd, comp, m)
+    return min(known, key=lambda e: e.energy_per_atom) if known else None
+
+
+def window_result(pd: PhaseDiagram, comp: PmgComposition, metal: str, *,
+                  e_hull_eV_atom: float | None) -> tuple[dict[str, float], dict[str, Any]]:
+    """(values, metadata) of the window of ``comp`` vs ``metal``, with the metastable oxidation limit
+    of the modelled structure when its energy above the hull is known."""
+    window = electrochemical_window(pd, comp, metal)
     values: dict[str, float] = {"reduction_V": window.reduction_V}
-    metadata: dict[str, Any] = {"formula": comp.reduced_formula, **window.as_metadata(),
-                                "hull_decomposition": decomposition(pd, comp), **oracle._provenance()}
+    metadata: dict[str, Any] = {**window.as_metadata(), "hull_decomposition": decomposition(pd, comp)}
     if window.oxidation_V is None:
-        metadata["oxidation_note"] = f"{comp.reduced_formula} holds no {m}: nothing to oxidise with {m} open"
+        metadata["oxidation_note"] = f"{comp.reduced_formula} holds no {metal}: nothing to oxidise with {metal} open"
+        return values, metadata
+    values["oxidation_V"] = window.oxidation_V
+    if e_hull_eV_atom is not None:
+        limit = glass_oxidation_limit(pd, comp, metal, window, e_hull_eV_atom)
+        if limit is not None:
+            values["oxidation_metastable_V"] = limit.voltage_V
+            metadata["metastable_oxidation"] = limit.as_metadata()
+    return values, metadata
+
+
+def crystal_result(pd: PhaseDiagram, comp: PmgComposition, metal: str) -> tuple[dict[str, float], dict[str, Any]]:
+    """(values, metadata) of ``comp`` as its crystalline reference phase: its own e_hull (0 if stable)."""
+    entry = crystal_entry(pd, comp)
+    e_hull = None if entry is None else round(float(pd.get_e_above_hull(entry, allow_negative=True) or 0.0), 5)
+    values, metadata = window_result(pd, comp, metal, e_hull_eV_atom=e_hull)
+    if entry is None:
+        metadata["e_hull_note"] = "no crystal structure of this composition among the references: e_hull not computed"
     else:
-        values["oxidation_V"] = window.oxidation_V
-    if known:
-        best = min(known, key=lambda e: e.energy_per_atom)
-        values["e_hull_eV_atom"] = round(float(pd.get_e_above_hull(best, allow_negative=True) or 0.0), 5)
-        metadata["reference"] = {"phase": phase_name(best), "entry_id": str(best.entry_id)}
-    else:
-        metadata["e_hull_note"] = "no structure of this composition among the references: e_hull not computed"
-    result = Evaluation(values, None, metadata, fidelity=oracle.preset.name)
-    oracle._cache.put(key, result)
-    return result
+        assert e_hull is not None
+        values["e_hull_eV_atom"] = e_hull
+        metadata["reference"] = {"phase": phase_name(entry), "entry_id": str(entry.entry_id)}
+    return values, metadata

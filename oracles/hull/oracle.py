@@ -4,35 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..atomistic.potential import MP2020_COMPATIBLE, torch_threads
+from ..atomistic.potential import POTENTIALS, torch_threads
 from ..composition import Composition
-from ..protocol import OracleSetupError
+from ..protocol import OracleSetupError, StructureKind
 from ..results import Evaluation, Failure
 from .cache import ResultCache
 from .entries import ReferenceSet, apply_mp2020, builtin_references_path, combine, load_entry_file
+from .formula import choose_metal, crystal_result, glass_composition, parse_formula, resolve_structure
 from .presets import resolve_preset
-from .window import (
-    build_phase_diagram,
-    decomposition,
-    electrochemical_window,
-    energy_above_hull,
-)
+from .window import build_phase_diagram
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.entries.computed_entries import ComputedEntry
 
+    from .anchoring import SpeciesCorrections
+
 logger = logging.getLogger(__name__)
 
-OUTPUTS = {"e_hull_eV_atom": "eV/atom", "oxidation_V": "V vs M/M+", "reduction_V": "V vs M/M+"}
-#: Elements of the chemical system; a phase diagram spans one alkali M plus the rest.
-SYSTEM = ("Li", "Na", "Al", "Cl", "O", "S")
+OUTPUTS = {"e_hull_eV_atom": "eV/atom", "oxidation_V": "V vs M/M+", "reduction_V": "V vs M/M+",
+           "oxidation_metastable_V": "V vs M/M+"}
 _FRAME = ("Al", "Cl", "O", "S")
+#: The potential of the shipped references and the candidate models unless one is named (docs/potentials.md).
+DEFAULT_POTENTIAL = "7net-mf-0"
 
 
 class HullOracle:
@@ -48,6 +46,9 @@ class HullOracle:
         use_builtin: include the shipped references of ``potential``.
         references: a references file to use as the built-in set (default: the shipped one).
         potential: ML potential for the candidate models (and of the built-in references).
+        anchor: anchor the potential's energies to measured formation enthalpies with one fitted
+            correction per species (`oracles.hull.anchoring`); False uses the potential's own
+            scale (MP2020 corrections for a potential trained on uncorrected PBE energies).
         workdir, device, threads: machine settings; ``workdir`` holds the result cache file.
         **overrides: preset fields (``target_atoms``, ``n_models``, ``fmax_eV_A``, ``max_steps``, ``seed``).
     """
@@ -55,14 +56,16 @@ class HullOracle:
     outputs = OUTPUTS
 
     def __init__(self, *, preset: str = "default", entries: Path | str | None = None, use_builtin: bool = True,
-                 references: Path | str | None = None, potential: str = "chgnet", workdir: Path | None = None,
-                 device: str = "cpu", threads: int | None = None, name: str = "hull", **overrides: Any) -> None:
+                 references: Path | str | None = None, potential: str = DEFAULT_POTENTIAL, anchor: bool = True,
+                 workdir: Path | None = None, device: str = "cpu", threads: int | None = None, name: str = "hull",
+                 **overrides: Any) -> None:
         from ..atomistic.potential import check_available  # cheap: no torch import
 
         self.name = name
         self.preset = resolve_preset(preset, overrides)
         check_available(potential)
         self.potential = potential
+        self.anchor = bool(anchor)
         self.entries = Path(entries) if entries is not None else None
         self.use_builtin = bool(use_builtin)
         self.references = Path(references) if references is not None else builtin_references_path(potential)
@@ -75,12 +78,13 @@ class HullOracle:
         self.device, self.threads = device, threads
         self._cache = ResultCache(workdir)
         self._refs: ReferenceSet | None = None
+        self._corrections: SpeciesCorrections | None = None
         self._diagrams: dict[frozenset[str], PhaseDiagram] = {}
         self._calc: Calculator | None = None
 
     # -- lazy resources -------------------------------------------------------------------------
     def reference_set(self) -> ReferenceSet:
-        """The reference entries (loaded and checked once); raises `OracleSetupError` on bad files."""
+        """The reference entries (loaded, put on one scale and checked once); `OracleSetupError` on bad files."""
         if self._refs is None:
             sets = []
             if self.use_builtin:
@@ -96,9 +100,39 @@ class HullOracle:
                 sets.append(builtin)
             if self.entries is not None:
                 sets.append(load_entry_file(self.entries))
-            self._refs = combine(sets)
+            refs = combine(sets)
+            self._refs = self._on_scale(refs)
             logger.info("loaded %d reference entries (%s)", len(self._refs.entries), self._refs.energy_scale)
         return self._refs
+
+    def _on_scale(self, refs: ReferenceSet) -> ReferenceSet:
+        """ML-potential entries anchored to experiment (or MP2020-corrected for a raw-PBE potential)."""
+        from dataclasses import replace
+
+        if not refs.energy_scale.startswith("mlip:"):
+            return refs
+        if self.anchor:
+            from .anchoring import anchor_entries, fit_corrections
+
+            try:
+                self._corrections = fit_corrections(refs.entries)
+            except ValueError as err:
+                raise OracleSetupError(f"cannot anchor {refs.energy_scale} to experiment: {err}; "
+                                       "set anchor: false") from None
+            return replace(refs, entries=tuple(anchor_entries(refs.entries, self._corrections)))
+        potential = refs.energy_scale.removeprefix("mlip:")
+        if potential in POTENTIALS and POTENTIALS[potential].energy_scale == "pbe":
+            return replace(refs, entries=tuple(apply_mp2020(list(refs.entries), where=f"references {potential}")))
+        return refs
+
+    def _put_on_scale(self, entry: ComputedEntry) -> ComputedEntry:
+        """A candidate entry with the corrections the references carry."""
+        self.reference_set()
+        if self._corrections is not None:
+            return self._corrections.apply(entry)
+        if POTENTIALS[self.potential].energy_scale == "pbe":
+            (entry,) = apply_mp2020([entry], where=f"candidate {entry.composition.reduced_formula}")
+        return entry
 
     def diagram_for(self, elements: set[str]) -> PhaseDiagram:
         """Diagram of ``elements`` plus whichever of Al, Cl, O, S the references hold (the M-Al-Cl-O-S system).
@@ -126,10 +160,19 @@ class HullOracle:
         """Whether candidate energies (the potential) and the references share one energy scale."""
         return self.reference_set().energy_scale == f"mlip:{self.potential}"
 
-    def _key(self, formula: str, metal: str) -> str:
+    def _key(self, formula: str, metal: str, structure: StructureKind) -> str:
         sources = "|".join(self.reference_set().sources)
         digest = hashlib.sha256(sources.encode()).hexdigest()[:10]
-        return f"{formula}|vs {metal}|{self.preset.key()}|{self.potential}|refs {digest}"
+        scale = "anchored" if self.anchor else "native"
+        return f"{formula}|{structure}|vs {metal}|{self.preset.key()}|{self.potential}|{scale}|refs {digest}"
+
+    def _provenance(self) -> dict[str, Any]:
+        refs = self.reference_set()
+        out = {"potential": self.potential, "energy_scale": refs.energy_scale, "references": list(refs.sources),
+               "preset": self.preset.key()}
+        if self._corrections is not None:
+            out["anchoring"] = self._corrections.as_metadata()["corrections_eV_per_atom"]
+        return out
 
     # -- evaluation -----------------------------------------------------------------------------
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
@@ -138,7 +181,9 @@ class HullOracle:
             return [self._evaluate_glass(comp) for comp in batch]
 
     def _evaluate_glass(self, comp: Composition) -> Evaluation | Failure:
-        key = self._key(comp.formula, comp.M)
+        from .glass import glass_result
+
+        key = self._key(comp.formula, comp.M, "glass")
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -146,54 +191,58 @@ class HullOracle:
             pd = self.diagram_for(set(comp.amounts))
         except ValueError as err:
             return Failure(f"{comp.formula}: {err}")
-        pmg = comp.to_pymatgen()
-        window = electrochemical_window(pd, pmg, comp.M)
-        assert window.oxidation_V is not None  # a glass always holds M
-        values = {"oxidation_V": window.oxidation_V, "reduction_V": window.reduction_V}
-        metadata: dict[str, Any] = {"formula": comp.formula, **window.as_metadata(),
-                                    "hull_decomposition": decomposition(pd, pmg), **self._provenance()}
-        std = None
+        model = None
         if self.same_scale:
             from .candidate import relax_candidate
 
-            start = time.perf_counter()
-            try:
-                model = relax_candidate(comp, self.preset, self._calculator(), potential=self.potential)
-            except ValueError as err:  # e.g. a composition no small cell can represent
-                return Failure(f"{comp.formula}: no structure model ({err})")
-            entry: ComputedEntry = model.entry
-            if not MP2020_COMPATIBLE.get(self.potential, True):  # put raw-GGA-like energies on the references' scale
-                (entry,) = apply_mp2020([entry], where=f"candidate {comp.formula}")
-            e_hull, model_decomp = energy_above_hull(pd, entry)
-            values["e_hull_eV_atom"] = round(e_hull, 5)
-            metadata["model"] = {"formula": model.formula, "n_atoms": model.n_atoms, "converged": model.converged,
-                                 "energies_eV_atom": [round(e, 5) for e in model.energies_eV_atom],
-                                 "decomposition": model_decomp,
-                                 "wall_s": round(time.perf_counter() - start, 1)}
-            if len(model.energies_eV_atom) > 1:
-                import numpy as np
+            def model() -> Any:
+                return relax_candidate(comp, self.preset, self._calculator(), potential=self.potential)
 
-                std = {"e_hull_eV_atom": round(float(np.std(model.energies_eV_atom, ddof=1)), 5)}
-        else:
-            metadata["e_hull_note"] = (f"not computed: references are {self.reference_set().energy_scale}, "
-                                       f"candidate energies would be mlip:{self.potential}")
-        result = Evaluation(values, std, metadata, fidelity=self.preset.name)
+        result = glass_result(comp, pd, model=model, put_on_scale=self._put_on_scale, provenance=self._provenance(),
+                              fidelity=self.preset.name,
+                              scale_note=f"not computed: references are {self.reference_set().energy_scale}, "
+                                         f"candidate energies would be mlip:{self.potential}")
+        if isinstance(result, Evaluation):
+            self._cache.put(key, result)
+        return result
+
+    def evaluate_formula(self, formula: str, /, *, structure: StructureKind | None = None,
+                         metal: str | None = None) -> Evaluation | Failure:
+        """Window and e_hull of any formula of the Li/Na-Al-Cl-O-S system, as a glass or as a crystal.
+
+        ``structure="glass"``: a glass-family formula (one alkali, Al, charge-balanced Cl, O, S) through
+        the same path as `evaluate`; any other formula is a `Failure`. ``structure="crystal"``: the
+        lowest reference phase of that composition (its own e_hull, 0 for a stable phase; the window
+        only if there is none). ``None``: glass for a glass-family formula, crystal otherwise; the
+        choice is in ``metadata["structure"]``. The window is vs ``metal`` (default: the alkali in the
+        formula, Li if it holds both or none); a glass's window is always vs its own alkali. Raises
+        ValueError for text that is not a formula or has elements outside the system.
+        """
+        comp = parse_formula(formula)
+        m = choose_metal(comp, metal)
+        kind = resolve_structure(comp, structure)
+        elements = {el.symbol for el in comp.elements}
+        if elements == {m}:
+            return Failure(f"{formula}: the window of {m} metal against {m}/{m}+ is not defined")
+        if kind == "glass":
+            glass = glass_composition(comp)
+            if glass is None:
+                return Failure(f"{formula} is not a glass composition (one of Li, Na with Al and charge-balanced "
+                               "Cl, O, S); evaluate it with structure='crystal'")
+            if metal is not None and metal != glass.M:
+                raise ValueError(f"the window of a {glass.M} glass is against {glass.M}/{glass.M}+, not {metal}")
+            return self.evaluate([glass])[0]
+        key = self._key(comp.reduced_formula, m, "crystal")
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            pd = self.diagram_for(elements | {m})
+        except ValueError as err:
+            return Failure(f"{formula}: {err}")
+        values, metadata = crystal_result(pd, comp, m)
+        result = Evaluation(values, None, {"formula": comp.reduced_formula, "structure": "crystal", **metadata,
+                                           **self._provenance()}, fidelity=self.preset.name)
         self._cache.put(key, result)
         return result
 
-    def _provenance(self) -> dict[str, Any]:
-        refs = self.reference_set()
-        return {"potential": self.potential, "energy_scale": refs.energy_scale, "references": list(refs.sources),
-                "preset": self.preset.key()}
-
-    def evaluate_formula(self, formula: str, *, metal: str | None = None) -> Evaluation | Failure:
-        """Window (and e_hull where a structure is known) of any formula of the Li/Na-Al-Cl-O-S system.
-
-        Known reference phases use their own entry; glass-family formulas go through `evaluate`;
-        other formulas get the window only. The window is vs ``metal`` (default: the alkali in the
-        formula, Li if it holds both or none). Raises ValueError for a formula that is not a
-        formula or has elements outside the system.
-        """
-        from .formula import evaluate_formula
-
-        return evaluate_formula(self, formula, metal=metal)

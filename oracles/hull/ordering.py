@@ -55,19 +55,52 @@ def ordered_substitutions(parent: Atoms, site: str, fill: dict[str, int], *, kee
     Orderings related by the parent's translations are not detected, so a few of the kept ones
     may be equivalent; that only costs a redundant relaxation.
     """
+    return ordered_multi(parent, {site: fill}, keep=keep, n_samples=n_samples, seed=seed)
+
+
+def ordered_multi(parent: Atoms, fills: dict[str, dict[str, int]], *, keep: int = 3, n_samples: int = 400,
+                  seed: int = 0) -> list[Atoms]:
+    """`ordered_substitutions` on several sublattices at once (``fills``: site label -> species counts).
+
+    With one sublattice every distinct ordering is tried when there are at most ``n_samples``;
+    otherwise (and always with several) ``n_samples`` random joint orderings are ranked.
+    """
     rng = np.random.default_rng(seed)
-    index = [i for i, s in enumerate(parent.get_chemical_symbols()) if s == site]
+    symbols0 = parent.get_chemical_symbols()
+    indices = {site: [i for i, s in enumerate(symbols0) if s == site] for site in fills}
+    if len(fills) == 1:
+        ((site, fill),) = fills.items()
+        joint = [{site: f} for f in _fillings(len(indices[site]), fill, n_samples, rng)]
+    else:
+        pools = {site: [el for el, n in fill.items() for _ in range(n)] for site, fill in fills.items()}
+        for site, pool in pools.items():
+            if len(pool) != len(indices[site]):
+                raise ValueError(f"fill {fills[site]} has {len(pool)} species for {len(indices[site])} {site} sites")
+        seen: set[tuple[tuple[str, ...], ...]] = set()
+        for _ in range(20 * n_samples):
+            seen.add(tuple(tuple(rng.permutation(pools[site])) for site in fills))
+            if len(seen) >= n_samples:
+                break
+        joint = [dict(zip(fills, combo)) for combo in sorted(seen)]
     ranked = []
-    for filling in _fillings(len(index), fill, n_samples, rng):
+    for assignment in joint:
         atoms = parent.copy()
-        symbols = atoms.get_chemical_symbols()
-        for i, el in zip(index, filling):
-            symbols[i] = el
+        symbols = list(symbols0)
+        for site, filling in assignment.items():
+            for i, el in zip(indices[site], filling):
+                symbols[i] = el
         atoms.set_chemical_symbols(symbols)
         del atoms[[i for i, s in enumerate(symbols) if s == VACANCY]]
         ranked.append((ewald_energy_eV(atoms), atoms))
     ranked.sort(key=lambda pair: pair[0])
     return [atoms for _, atoms in ranked[:keep]]
+
+
+def rocksalt(cation: str, anion: str, a: float, repeat: tuple[int, int, int]) -> Atoms:
+    """Conventional rock-salt cell of ``cation``/``anion`` labels, repeated ``repeat`` times."""
+    from ase.build import bulk
+
+    return bulk(f"{cation}{anion}", "rocksalt", a=a, cubic=True).repeat(repeat)
 
 
 def wurtzite(anion: str, a: float, c: float, repeat: tuple[int, int, int]) -> Atoms:

@@ -117,3 +117,62 @@ def electrochemical_window(pd: PhaseDiagram, comp: Composition, metal: str) -> W
         lower, ox_products = None, ()
     return Window(metal, lower, upper, ox_products, red_products)
 
+
+
+@dataclass(frozen=True)
+class MetastableLimit:
+    """Oxidation limit of a structure above the hull, its excess energy counted (see `glass_oxidation_limit`).
+
+    ``consumed_atoms`` and ``metal_released`` are per formula unit of the composition as given.
+    """
+
+    voltage_V: float
+    excess_eV_atom: float
+    consumed_atoms: float
+    metal_released: float
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {"voltage_V": self.voltage_V, "excess_eV_atom": self.excess_eV_atom,
+                "consumed_atoms_per_fu": round(self.consumed_atoms, 5),
+                "metal_released_per_fu": round(self.metal_released, 5),
+                "convention": "V_ox - e_excess * consumed_atoms / metal_released for the first oxidation step "
+                              "(docs/hull.md)"}
+
+
+def glass_oxidation_limit(pd: PhaseDiagram, comp: Composition, metal: str, window: Window,
+                          e_hull_eV_atom: float) -> MetastableLimit | None:
+    """Oxidation limit of ``comp`` as the structure it is, with its excess energy ``e_hull_eV_atom`` counted.
+
+    Convention: every atom of the structure carries the excess energy e (max(e_hull, 0)) per atom.
+    Its first oxidation step is the thermodynamic one (same products, same M released, n per
+    formula unit), but the atoms that step consumes (the phases of the equilibrium assemblage
+    that turn into the step's products, N_c atoms) bring their excess with them, so the step
+    runs at V_ox - e N_c / n. The rest of the structure keeps its excess and is not counted. A
+    small oxidisable fraction (a little S in a chloride glass) shifts the limit in proportion to
+    its own stoichiometry, not to the size of the whole cell. None if there is no oxidation step.
+    """
+    from pymatgen.core import Element
+
+    if window.oxidation_V is None:
+        return None
+    profile = pd.get_element_profile(Element(metal), comp)
+    zero = [i for i, step in enumerate(profile) if abs(float(step["evolution"])) < EVOLUTION_TOL]
+    if not zero or zero[0] + 1 >= len(profile):
+        return None
+    step = profile[zero[0] + 1]
+    released = -float(step["evolution"])
+    if released <= EVOLUTION_TOL:
+        return None
+    reactant: dict[str, float] = {}
+    for entry, fraction in pd.get_decomposition(comp).items():
+        key = entry.composition.reduced_formula
+        reactant[key] = reactant.get(key, 0.0) + float(fraction) * comp.num_atoms
+    rxn = step["reaction"]
+    product: dict[str, float] = {}
+    for c in rxn.products:
+        key = c.reduced_formula
+        product[key] = product.get(key, 0.0) + float(rxn.get_coeff(c)) * c.num_atoms
+    consumed = sum(max(0.0, atoms - product.get(key, 0.0)) for key, atoms in reactant.items())
+    excess = max(float(e_hull_eV_atom), 0.0)
+    voltage = round(window.oxidation_V - excess * consumed / released, 4) + 0.0
+    return MetastableLimit(voltage, round(excess, 5), consumed, released)

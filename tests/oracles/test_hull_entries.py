@@ -14,6 +14,7 @@ from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEn
 from oracles import OracleSetupError
 from oracles.hull import HullOracle
 from oracles.hull.entries import apply_mp2020, builtin_references_path, load_entry_file
+from oracles.hull.oracle import DEFAULT_POTENTIAL
 
 
 def _write(path: Path, entries: list) -> Path:
@@ -30,14 +31,22 @@ def _li_cl_dft() -> list[ComputedEntry]:
     return [_gga("Li", -1.9), _gga("Cl2", -3.6), _gga("LiCl", -1.9 - 1.8 - 4.0)]
 
 
-def test_shipped_references_record_their_potential_and_command() -> None:
-    refs = load_entry_file(builtin_references_path("chgnet"))
-    assert refs.energy_scale == "mlip:chgnet"
-    assert refs.metadata["potential"]["name"] == "chgnet"
-    assert "python -m oracles.hull.references --potential chgnet" in refs.metadata["command"]
+@pytest.mark.parametrize("potential", ["chgnet", "7net-mf-0"])
+def test_shipped_references_record_their_potential_and_command(potential: str) -> None:
+    refs = load_entry_file(builtin_references_path(potential))
+    assert refs.energy_scale == f"mlip:{potential}"
+    assert refs.metadata["potential"]["name"] == potential
+    assert f"python -m oracles.hull.references --potential {potential}" in refs.metadata["command"]
     phases = {e.data["phase"] for e in refs.entries}
     assert {"Li", "Na", "Al", "Cl2", "O2", "S", "LiCl", "NaCl", "Li2O", "Na2O", "Li2S", "Na2S", "Al2O3", "AlCl3",
             "LiAlCl4", "NaAlCl4"} <= phases
+
+
+def test_default_references_hold_the_issue_12_phases() -> None:
+    refs = load_entry_file(builtin_references_path(DEFAULT_POTENTIAL))
+    phases = {e.data["phase"]: e.data for e in refs.entries}
+    assert {"AlOCl", "Li3AlS3", "Li5AlS4", "NaAlS2", "LiAlO2", "NaAlO2", "Li5AlO4"} <= set(phases)
+    assert all(phases[p]["source"] for p in phases)  # provenance of every starting structure
 
 
 @pytest.mark.parametrize(("options", "match"), [
@@ -77,7 +86,7 @@ def test_references_of_another_potential_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "refs.json.gz"
     with gzip.open(path, "wt") as fh:
         json.dump({"metadata": {}, "entries": [e.as_dict() for e in other]}, fh, cls=MontyEncoder)
-    oracle = HullOracle(preset="smoke", references=path)
+    oracle = HullOracle(preset="smoke", references=path, potential="chgnet")
     with pytest.raises(OracleSetupError, match="computed on mlip:7net-0, but potential='chgnet'"):
         oracle.evaluate_formula("LiCl")
 

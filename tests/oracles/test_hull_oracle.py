@@ -32,7 +32,7 @@ def test_smoke_oracle_conforms_and_caches(tmp_path: Path, monkeypatch: pytest.Mo
     comp = Composition("Li", 1.0, 0.75, 0.0)
     (first,) = oracle.evaluate([comp])
     assert isinstance(first, Evaluation) and first.fidelity == "smoke"
-    assert set(first.values) == {"e_hull_eV_atom", "oxidation_V", "reduction_V"}
+    assert set(first.values) == {"e_hull_eV_atom", "oxidation_V", "reduction_V", "oxidation_metastable_V"}
     assert first.values["e_hull_eV_atom"] > 0  # a random-packed model lies above the crystalline hull
     assert first.metadata["model"]["formula"] == "LiAlCl2.5O0.75"
     assert (tmp_path / CACHE_FILE).exists()
