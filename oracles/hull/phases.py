@@ -160,7 +160,7 @@ PHASES: dict[str, tuple[Builder, str]] = {
         _rocksalt_order(5.0, (2, 1, 1), {"Al": 4, "X": 4}, {"O": 4, "Cl": 4})),
         "lowest of a FeOCl-type layered cell (assumed type) and Ewald-ranked O/Cl, Al/vacancy orderings on "
         "a rock-salt cell; an approximation"),
-    "Li3AlS3": (_antifluorite_order("S", 5.7, (3, 1, 1), {"Li": 9, "Al": 3, "X": 12}),
+    "Li3AlS3": (_antifluorite_order("S", 5.7, (3, 1, 1), {"Li": 12, "Al": 4, "X": 8}),
                 "Ewald-ranked cation/vacancy orderings on an antifluorite Li2S cell (tetrahedral Li, Al); "
                 "an approximation"),
     "Li5AlS4": (_antifluorite_order("S", 5.7, (2, 1, 1), {"Li": 10, "Al": 2, "X": 4}),

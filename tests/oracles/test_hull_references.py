@@ -31,3 +31,16 @@ def test_lowest_start_is_kept_whatever_was_relaxed_last(monkeypatch: pytest.Monk
     assert entry.data["n_starts"] == 2 and len(entry.data["starts_eV_atom"]) == 2
     assert entry.energy_per_atom == pytest.approx(min(entry.data["starts_eV_atom"]), abs=1e-4)
     assert entry.parameters["energy_scale"] == "mlip:emt"
+
+
+def test_every_phase_builder_makes_its_own_formula() -> None:
+    """A builder that fills the wrong number of sites makes another (even charge-unbalanced) compound."""
+    from pymatgen.core import Composition
+
+    from oracles.hull.phases import PHASES
+
+    for name, (build, _source) in PHASES.items():
+        built = build()
+        for atoms in built if isinstance(built, list) else [built]:
+            formula = Composition(atoms.get_chemical_formula()).reduced_formula
+            assert formula == Composition(name).reduced_formula, f"{name} builder makes {formula}"
