@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from oracles import Oracle, OracleSetupError
 
 from .config import CampaignConfig, ConfigError, OracleConfig
+from .glass_sharing import share_glass_cells
 from .problem import OracleInfo
 
 #: kind -> "module:Class" of the built-in oracles (imported only when used).
@@ -21,8 +22,9 @@ BUILTIN_ORACLES: dict[str, str] = {
     "hull": "oracles.hull:HullOracle",
     "lab": "oracles.lab:LabOracle",
 }
-#: Constructor keywords the campaign fills from the machine, never from the campaign file.
-MACHINE_SETTINGS = ("workdir", "device", "threads")
+#: Constructor keywords the campaign fills from the machine, never from the campaign file
+#: (``glass_workdir``: where a hull oracle finds the campaign's annealed glass cells, `glass_sharing`).
+MACHINE_SETTINGS = ("workdir", "device", "threads", "glass_workdir")
 #: Options whose relative paths are resolved against the campaign file's folder.
 PATH_OPTIONS = ("entries",)
 
@@ -135,6 +137,10 @@ def build_oracles(config: CampaignConfig, *, base_dir: Path, runtime: Runtime | 
     labels = [s.label for s in slots]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"{where(('oracles',))}: oracles: two oracles share a name in {labels}; set distinct names")
+    try:
+        share_glass_cells([(s.label, s.oracle) for s in slots])
+    except OracleSetupError as err:
+        raise ConfigError(f"{where(('oracles',))}: oracles: {err}") from None
     provided = {name for s in slots for name in s.oracle.outputs}
     used: list[tuple[tuple[str, int, str] | tuple[str, int], str]]
     used = [(("objectives", i, "name"), o.name) for i, o in enumerate(config.objectives)]

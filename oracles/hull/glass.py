@@ -1,4 +1,7 @@
-"""A glass composition's result: its relaxed model(s) against the diagram, and the windows of the composition."""
+"""A glass composition's result: its relaxed model(s) against the diagram, and the windows of the composition.
+
+`glass_result` takes random-packed models (`candidate`), `annealed_glass_result` annealed cells (`annealed`).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.entries.computed_entries import ComputedEntry
 
+    from .annealed import AnnealedModel
     from .candidate import CandidateModel
 
 
@@ -54,4 +58,61 @@ def glass_result(comp: Composition, pd: PhaseDiagram, *, model: Callable[[], Can
         if limit:  # V_meta moves by consumed/n per eV/atom of excess
             std["oxidation_metastable_V"] = round(spread * limit["consumed_atoms_per_fu"]
                                                   / limit["metal_released_per_fu"], 4)
+    return Evaluation(values, std, metadata, fidelity=fidelity)
+
+
+def annealed_glass_result(comp: Composition, pd: PhaseDiagram, *, model: Callable[[], AnnealedModel],
+                          put_on_scale: Callable[[ComputedEntry], ComputedEntry], provenance: dict[str, Any],
+                          fidelity: str) -> Evaluation | Failure:
+    """Evaluate glass ``comp`` from annealed cells: e_hull per cell, their mean, and the windows.
+
+    Value: the mean over cells of each cell's energy above the hull (its 0 K energy put on the
+    references' scale by ``put_on_scale``). Std: the standard error of that mean, sample sd /
+    sqrt(n), i.e. how far re-running the evaluation with new seeds would move the value; the sample
+    sd itself (the spread between glass cells) is in ``metadata.model``. A cell whose anneal did not
+    settle, or whose 0 K relaxation did not converge, is kept and named in ``metadata.warnings``.
+    """
+    import numpy as np
+
+    from ..mlmd.guards import MDGuardError
+
+    pmg = comp.to_pymatgen()
+    metadata: dict[str, Any] = {"formula": comp.formula, "structure": "glass", **provenance}
+    try:
+        built = model()
+    except (MDGuardError, ValueError) as err:  # an unphysical MD run, or a composition no cell can represent
+        return Failure(f"{comp.formula}: no annealed glass model ({err})")
+    per_cell = [energy_above_hull(pd, put_on_scale(cell.entry)) for cell in built.cells]
+    e_hulls = np.array([e for e, _ in per_cell])
+    n = len(e_hulls)
+    mean = float(e_hulls.mean())
+    sd = float(e_hulls.std(ddof=1)) if n > 1 else None
+    values, window_md = window_result(pd, pmg, comp.M, e_hull_eV_atom=mean)
+    values["e_hull_eV_atom"] = round(mean, 5)
+    metadata.update(window_md)
+    warnings = [f"not converged: seed {c.seed}: the melt's density or Al-O-Al network still changed during the "
+                "anneal" for c in built.cells if not c.settled]
+    warnings += [f"not converged: seed {c.seed}: the 0 K relaxation did not reach fmax within its step limit"
+                 for c in built.cells if not c.relax_converged]
+    if n == 1:
+        warnings.append("one annealed cell: e_hull carries no uncertainty (plumbing preset)")
+    metadata["warnings"] = warnings
+    metadata["model"] = {
+        "kind": "melt_quench", "md_preset": built.md_preset, "potential": built.potential, "n_cells": n,
+        "e_hull_sd_eV_atom": None if sd is None else round(sd, 5),
+        "cells": [{"seed": c.seed, "formula": c.formula, "n_atoms": c.n_atoms, "e_hull_eV_atom": round(e, 5),
+                   "energy_eV_atom": round(c.energy_eV_atom, 5), "density_g_cm3": round(c.density_g_cm3, 4),
+                   "md_density_g_cm3": round(c.md_density_g_cm3, 4), "settled": c.settled,
+                   "relax_converged": c.relax_converged, "reused": c.reused, "folder": c.folder,
+                   "decomposition": decomp}
+                  for c, (e, decomp) in zip(built.cells, per_cell)],
+        "wall_s": built.wall_s,
+    }
+    if sd is None:
+        return Evaluation(values, None, metadata, fidelity=fidelity)
+    sem = sd / float(np.sqrt(n))
+    std = {"e_hull_eV_atom": round(sem, 5)}
+    limit = metadata.get("metastable_oxidation")
+    if limit:  # V_meta moves by consumed/n per eV/atom of excess
+        std["oxidation_metastable_V"] = round(sem * limit["consumed_atoms_per_fu"] / limit["metal_released_per_fu"], 4)
     return Evaluation(values, std, metadata, fidelity=fidelity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.entries.computed_entries import ComputedEntry
 
+    from ..mlmd.presets import MDPreset
     from .anchoring import SpeciesCorrections
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,8 @@ class HullOracle:
     potential load on first use; the constructor only checks options.
 
     Args:
-        preset: ``"smoke"`` or ``"default"`` (see `oracles.hull.presets`); recorded as fidelity.
+        preset: ``"smoke"``, ``"default"`` (random packings), ``"annealed-smoke"`` or ``"annealed"``
+            (annealed ML-MD glass cells); see `oracles.hull.presets`; recorded as fidelity.
         entries: JSON(.gz) file of pymatgen ComputedEntry/ComputedStructureEntry dicts, used
             instead of (``use_builtin=False``) or on top of the built-in references.
         use_builtin: include the shipped references of ``potential``.
@@ -49,8 +52,17 @@ class HullOracle:
         anchor: anchor the potential's energies to measured formation enthalpies with one fitted
             correction per species (`oracles.hull.anchoring`); False uses the potential's own
             scale (MP2020 corrections for a potential trained on uncorrected PBE energies).
-        workdir, device, threads: machine settings; ``workdir`` holds the result cache file.
-        **overrides: preset fields (``target_atoms``, ``n_models``, ``fmax_eV_A``, ``max_steps``, ``seed``).
+        md_options: `MDPreset` fields overriding the ``md_preset`` glass protocol of an annealed
+            preset (``glass_model: melt_quench``); the potential is always ``potential``.
+        glass_cells_from: in a campaign, the ML-MD oracle whose glass cells this oracle shares
+            (its name); ``None`` shares with the campaign's only ML-MD oracle when the glass
+            protocols match; ``"own"`` never shares (resolved by `optimizer.oracle_factory`).
+        workdir, device, threads: machine settings; ``workdir`` holds the result cache file and,
+            unless ``glass_workdir`` is given, the annealed cells.
+        glass_workdir: machine setting: the folder of the annealed glass cells (the ML-MD oracle's
+            workdir, to share its cells); default ``workdir``, else ``./hull-artifacts``.
+        **overrides: preset fields (``target_atoms``, ``n_models``, ``fmax_eV_A``, ``max_steps``, ``seed``,
+            ``glass_model``, ``md_preset``, ``cells``).
     """
 
     outputs = OUTPUTS
@@ -58,7 +70,8 @@ class HullOracle:
     def __init__(self, *, preset: str = "default", entries: Path | str | None = None, use_builtin: bool = True,
                  references: Path | str | None = None, potential: str = DEFAULT_POTENTIAL, anchor: bool = True,
                  workdir: Path | None = None, device: str = "cpu", threads: int | None = None, name: str = "hull",
-                 **overrides: Any) -> None:
+                 md_options: dict[str, Any] | None = None, glass_cells_from: str | None = None,
+                 glass_workdir: Path | str | None = None, **overrides: Any) -> None:
         from ..atomistic.potential import check_available  # cheap: no torch import
 
         self.name = name
@@ -76,11 +89,25 @@ class HullOracle:
         if not self.use_builtin and self.entries is None:
             raise OracleSetupError("use_builtin: false needs an entries file")
         self.device, self.threads = device, threads
+        self.md_options = dict(md_options or {})
+        self.md_params: MDPreset | None = None
+        if self.preset.annealed:
+            from .annealed import resolve_md_preset
+
+            self.md_params = resolve_md_preset(self.preset, potential=potential, md_options=self.md_options)
+        elif self.md_options:
+            raise OracleSetupError("md_options apply to annealed glass models only (glass_model: melt_quench)")
+        if glass_cells_from is not None and not isinstance(glass_cells_from, str):
+            raise OracleSetupError(f"glass_cells_from={glass_cells_from!r} must name an ML-MD oracle, or be 'own'")
+        self.glass_cells_from = glass_cells_from
+        fallback = Path(workdir) if workdir is not None else Path("hull-artifacts")
+        self.glass_workdir = Path(glass_workdir) if glass_workdir is not None else fallback
         self._cache = ResultCache(workdir)
         self._refs: ReferenceSet | None = None
         self._corrections: SpeciesCorrections | None = None
         self._diagrams: dict[frozenset[str], PhaseDiagram] = {}
         self._calc: Calculator | None = None
+        self._calc_label = ""
 
     # -- lazy resources -------------------------------------------------------------------------
     def reference_set(self) -> ReferenceSet:
@@ -152,8 +179,29 @@ class HullOracle:
         if self._calc is None:
             from ..atomistic.potential import load_calculator
 
-            self._calc, _ = load_calculator(self.potential, device=self.device)
+            self._calc, info = load_calculator(self.potential, device=self.device)
+            self._calc_label = info.label()
         return self._calc
+
+    # -- annealed glass cells -------------------------------------------------------------------
+    @property
+    def glass_seeds(self) -> list[int]:
+        """Seeds of the annealed cells (cell i has ``preset.seed + i``, the ML-MD oracle's numbering)."""
+        return [self.preset.seed + i for i in range(self.preset.cells)] if self.preset.annealed else []
+
+    def glass_protocol(self) -> tuple[str, dict[str, Any]] | None:
+        """(ML-MD preset name, `MDPreset.glass_key`) that files and identifies the annealed cells; None for packings.
+
+        Two oracles share a cell exactly when both agree (and the seed): `optimizer.oracle_factory`
+        compares them before pointing this oracle at the ML-MD oracle's cells.
+        """
+        if self.md_params is None:
+            return None
+        return self.preset.md_preset, self.md_params.glass_key()
+
+    def share_glass_cells(self, folder: Path) -> None:
+        """Read and write annealed cells in ``folder`` (another oracle's workdir) from now on."""
+        self.glass_workdir = Path(folder)
 
     @property
     def same_scale(self) -> bool:
@@ -164,12 +212,17 @@ class HullOracle:
         sources = "|".join(self.reference_set().sources)
         digest = hashlib.sha256(sources.encode()).hexdigest()[:10]
         scale = "anchored" if self.anchor else "native"
-        return f"{formula}|{structure}|vs {metal}|{self.preset.key()}|{self.potential}|{scale}|refs {digest}"
+        key = f"{formula}|{structure}|vs {metal}|{self.preset.key()}|{self.potential}|{scale}|refs {digest}"
+        protocol = self.glass_protocol()
+        if protocol is not None and structure == "glass":
+            text = json.dumps(protocol, sort_keys=True, default=str)
+            key += f"|md {protocol[0]} {hashlib.sha256(text.encode()).hexdigest()[:10]}"
+        return key
 
     def _provenance(self) -> dict[str, Any]:
         refs = self.reference_set()
         out = {"potential": self.potential, "energy_scale": refs.energy_scale, "references": list(refs.sources),
-               "preset": self.preset.key()}
+               "preset": self.preset.key(), "glass_model": self.preset.glass_model}
         if self._corrections is not None:
             out["anchoring"] = self._corrections.as_metadata()["corrections_eV_per_atom"]
         return out
@@ -191,6 +244,8 @@ class HullOracle:
             pd = self.diagram_for(set(comp.amounts))
         except ValueError as err:
             return Failure(f"{comp.formula}: {err}")
+        if self.preset.annealed:
+            return self._evaluate_annealed(comp, key, pd)
         model = None
         if self.same_scale:
             from .candidate import relax_candidate
@@ -202,6 +257,29 @@ class HullOracle:
                               fidelity=self.preset.name,
                               scale_note=f"not computed: references are {self.reference_set().energy_scale}, "
                                          f"candidate energies would be mlip:{self.potential}")
+        if isinstance(result, Evaluation):
+            self._cache.put(key, result)
+        return result
+
+    def _evaluate_annealed(self, comp: Composition, key: str, pd: PhaseDiagram) -> Evaluation | Failure:
+        from .glass import annealed_glass_result
+
+        if not self.same_scale:  # a user's DFT diagram: cell energies would be on another scale
+            return Failure(f"{comp.formula}: annealed glass energies need the references on mlip:{self.potential}, "
+                           f"not {self.reference_set().energy_scale}")
+        assert self.md_params is not None
+        md = self.md_params
+
+        def model() -> Any:
+            from .annealed import make_annealed_model
+
+            calc = self._calculator()
+            return make_annealed_model(comp, preset=self.preset, md=md, calculator=calc,
+                                       glass_workdir=self.glass_workdir, potential=self.potential,
+                                       potential_label=self._calc_label, seeds=self.glass_seeds)
+
+        result = annealed_glass_result(comp, pd, model=model, put_on_scale=self._put_on_scale,
+                                       provenance=self._provenance(), fidelity=self.preset.name)
         if isinstance(result, Evaluation):
             self._cache.put(key, result)
         return result
