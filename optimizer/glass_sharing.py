@@ -26,9 +26,9 @@ def _is_mlmd(oracle: Any) -> bool:
     return all(hasattr(oracle, a) for a in ("params", "preset_name", "workdir", "seeds"))
 
 
-def _mismatch(hull: Any, mlmd: Any) -> str | None:
-    """Why ``hull`` cannot share ``mlmd``'s cells, or None if it can."""
-    md_preset, key = hull.glass_protocol()
+def _mismatch(cells: Any, mlmd: Any) -> str | None:
+    """Why a hull oracle with cell source ``cells`` cannot share ``mlmd``'s cells, or None if it can."""
+    md_preset, key = cells.protocol()
     if md_preset != mlmd.preset_name:
         return f"the hull's md_preset is {md_preset!r}, the ML-MD oracle's preset {mlmd.preset_name!r}"
     theirs = mlmd.params.glass_key()
@@ -48,27 +48,23 @@ def share_glass_cells(oracles: Sequence[tuple[str, Any]]) -> None:
     """
     mlmd = {label: oracle for label, oracle in oracles if _is_mlmd(oracle)}
     for label, hull in oracles:
-        if not hasattr(hull, "glass_protocol") or hull.glass_protocol() is None:
-            if getattr(hull, "glass_cells_from", None) not in (None, OWN):
-                raise OracleSetupError(f"{label}: glass_cells_from needs an annealed glass model "
-                                       "(glass_model: melt_quench, e.g. preset: annealed)")
+        cells = getattr(hull, "glass_cells", None)  # `oracles.hull.annealed.GlassCellSource`, None for packings
+        if cells is None or cells.cells_from == OWN:
             continue
-        wanted = hull.glass_cells_from
-        if wanted == OWN:
-            continue
+        wanted = cells.cells_from
         if wanted is not None:
             if wanted not in mlmd:
                 raise OracleSetupError(f"{label}: glass_cells_from={wanted!r} names no ML-MD oracle of this "
                                        f"campaign (ML-MD oracles: {sorted(mlmd) or 'none'})")
             source = mlmd[wanted]
-            why = _mismatch(hull, source)
+            why = _mismatch(cells, source)
             if why:
                 raise OracleSetupError(f"{label}: cannot share the glass cells of {wanted!r}: {why}; give both "
                                        "the same ML-MD preset, glass options and potential, or set glass_cells_from: "
                                        f"{OWN}")
         elif len(mlmd) == 1:
             wanted, source = next(iter(mlmd.items()))
-            why = _mismatch(hull, source)
+            why = _mismatch(cells, source)
             if why:
                 logger.warning("%s makes its own glass cells, not %s's: %s", label, wanted, why)
                 continue
@@ -77,7 +73,7 @@ def share_glass_cells(oracles: Sequence[tuple[str, Any]]) -> None:
                 logger.warning("%s makes its own glass cells: %d ML-MD oracles in the campaign; name one with "
                                "glass_cells_from", label, len(mlmd))
             continue
-        hull.share_glass_cells(source.workdir)
-        common = sorted(set(hull.glass_seeds) & set(source.seeds))
+        cells.folder = source.workdir
+        common = sorted(set(cells.seeds) & set(source.seeds))
         logger.info("%s shares %s's annealed glass cells in %s (seeds in common: %s)", label, wanted,
                     source.workdir, common or "none")

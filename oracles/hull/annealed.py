@@ -9,11 +9,13 @@ asks next with the same protocol (`MDPreset.glass_key`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..composition import Composition
 
@@ -68,32 +70,32 @@ class AnnealedModel:
     wall_s: float
 
 
-def make_annealed_model(comp: Composition, *, preset: HullPreset, md: MDPreset, calculator: Calculator,
-                        glass_workdir: Path, potential: str, potential_label: str,
-                        seeds: Sequence[int]) -> AnnealedModel:
-    """Annealed cells of ``comp`` (one per seed, made or reused) relaxed at 0 K with ``calculator``.
+def make_annealed_model(comp: Composition, *, preset: HullPreset, source: GlassCellSource, calculator: Calculator,
+                        potential: str, potential_label: str) -> AnnealedModel:
+    """Annealed cells of ``comp`` (one per seed of ``source``, made or reused) relaxed at 0 K with ``calculator``.
 
-    ``calculator`` must be the potential ``md.potential`` (cells are filed under that name).
+    ``calculator`` must be the potential ``source.params.potential`` (cells are filed under that name).
     Raises `oracles.mlmd.guards.MDGuardError` when a cell's MD goes unphysical.
     """
     from ..mlmd.glass import glass_folder, load_glass_cell, make_glass_cells
 
     start = time.perf_counter()
+    md = source.params
     cells = []
-    for seed in seeds:
-        folder = glass_folder(glass_workdir, comp.formula, preset.md_preset, md.potential, seed)
+    for seed in source.seeds:
+        folder = glass_folder(source.folder, comp.formula, source.md_preset, md.potential, seed)
         glass = load_glass_cell(folder, md)
         reused = glass is not None
         if glass is None:
             logger.info("%s: making annealed glass cell seed %d (%s MD preset) in %s", comp.formula, seed,
-                        preset.md_preset, folder)
-            (glass,) = make_glass_cells(comp, calculator=calculator, preset=md, seeds=[seed], workdir=glass_workdir,
-                                        preset_name=preset.md_preset, potential_label=potential_label)
+                        source.md_preset, folder)
+            (glass,) = make_glass_cells(comp, calculator=calculator, preset=md, seeds=[seed], workdir=source.folder,
+                                        preset_name=source.md_preset, potential_label=potential_label)
         else:
             logger.info("%s: annealed glass cell seed %d reused from %s", comp.formula, seed, folder)
         cells.append(_relax_cell(glass, preset=preset, calculator=calculator, potential=potential, reused=reused,
                                  label=f"{comp.formula} s{seed}"))
-    return AnnealedModel(tuple(cells), preset.md_preset, potential_label or potential,
+    return AnnealedModel(tuple(cells), source.md_preset, potential_label or potential,
                          round(time.perf_counter() - start, 1))
 
 
@@ -125,21 +127,60 @@ def _relax_cell(glass: Any, *, preset: HullPreset, calculator: Calculator, poten
                         folder=str(glass.folder), entry=entry)
 
 
-def resolve_md_preset(preset: HullPreset, *, potential: str, md_options: dict[str, Any]) -> MDPreset:
-    """The ML-MD glass protocol of an annealed hull preset, on the hull's own potential.
+@dataclass
+class GlassCellSource:
+    """Where and by which protocol an annealed hull oracle gets its glass cells.
+
+    Attributes:
+        md_preset: name of the ML-MD preset (cells are filed under it).
+        params: that preset's parameters on the hull's potential, with the ``md_options`` applied.
+        seeds: one cell per seed (cell i has the hull preset's ``seed + i``, as the ML-MD oracle numbers them).
+        folder: where cells are read and written (the hull's workdir, or the ML-MD oracle's to share its cells).
+        cells_from: the campaign's ML-MD oracle to share with (its name), None for any matching one, ``own``.
+    """
+
+    md_preset: str
+    params: MDPreset
+    seeds: list[int]
+    folder: Path
+    cells_from: str | None = None
+
+    def protocol(self) -> tuple[str, dict[str, Any]]:
+        """(ML-MD preset name, `MDPreset.glass_key`): oracles share a cell exactly when these (and the seed) agree."""
+        return self.md_preset, self.params.glass_key()
+
+    def key(self) -> str:
+        """Short digest of the protocol, for result-cache keys."""
+        text = json.dumps(self.protocol(), sort_keys=True, default=str)
+        return f"md {self.md_preset} {hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def glass_cell_source(preset: HullPreset, *, potential: str, md_options: dict[str, Any] | None,
+                      cells_from: str | None, folder: Path | str | None) -> GlassCellSource | None:
+    """The cell source of an annealed ``preset`` (None for random packings); `OracleSetupError` on bad options.
 
     ``md_options`` override `MDPreset` fields by name (as on the ML-MD oracle); the potential is
-    always the hull's, since the cells' energies must be on its references' scale. Raises
-    `OracleSetupError` for an unknown preset or field, or another potential.
+    always the hull's, since the cells' energies must be on its references' scale. ``folder``
+    defaults to ``./hull-artifacts``.
     """
     from ..mlmd.presets import resolve_preset
     from ..protocol import OracleSetupError
 
-    if "potential" in md_options and md_options["potential"] != potential:
-        raise OracleSetupError(f"md_options potential={md_options['potential']!r}: the annealed cells are made with "
+    options = dict(md_options or {})
+    if cells_from is not None and not isinstance(cells_from, str):
+        raise OracleSetupError(f"glass_cells_from={cells_from!r} must name an ML-MD oracle, or be 'own'")
+    if not preset.annealed:
+        if options or cells_from not in (None, "own"):
+            raise OracleSetupError("md_options and glass_cells_from apply to annealed glass models only "
+                                   "(glass_model: melt_quench, e.g. preset: annealed)")
+        return None
+    if "potential" in options and options["potential"] != potential:
+        raise OracleSetupError(f"md_options potential={options['potential']!r}: the annealed cells are made with "
                                f"the hull's potential ({potential!r}) so that their energies share its references' "
                                "scale; set the hull's potential instead")
     try:
-        return resolve_preset(preset.md_preset, {**md_options, "potential": potential})
+        params = resolve_preset(preset.md_preset, {**options, "potential": potential})
     except OracleSetupError as err:
         raise OracleSetupError(f"hull md_preset={preset.md_preset!r}: {err}") from None
+    return GlassCellSource(preset.md_preset, params, [preset.seed + i for i in range(preset.cells)],
+                           Path(folder) if folder is not None else Path("hull-artifacts"), cells_from)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -12,6 +11,7 @@ from ..atomistic.potential import POTENTIALS, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError, StructureKind
 from ..results import Evaluation, Failure
+from .annealed import GlassCellSource, glass_cell_source
 from .cache import ResultCache
 from .entries import ReferenceSet, apply_mp2020, builtin_references_path, combine, load_entry_file
 from .formula import choose_metal, crystal_result, glass_composition, parse_formula, resolve_structure
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from pymatgen.analysis.phase_diagram import PhaseDiagram
     from pymatgen.entries.computed_entries import ComputedEntry
 
-    from ..mlmd.presets import MDPreset
     from .anchoring import SpeciesCorrections
 
 logger = logging.getLogger(__name__)
@@ -89,19 +88,8 @@ class HullOracle:
         if not self.use_builtin and self.entries is None:
             raise OracleSetupError("use_builtin: false needs an entries file")
         self.device, self.threads = device, threads
-        self.md_options = dict(md_options or {})
-        self.md_params: MDPreset | None = None
-        if self.preset.annealed:
-            from .annealed import resolve_md_preset
-
-            self.md_params = resolve_md_preset(self.preset, potential=potential, md_options=self.md_options)
-        elif self.md_options:
-            raise OracleSetupError("md_options apply to annealed glass models only (glass_model: melt_quench)")
-        if glass_cells_from is not None and not isinstance(glass_cells_from, str):
-            raise OracleSetupError(f"glass_cells_from={glass_cells_from!r} must name an ML-MD oracle, or be 'own'")
-        self.glass_cells_from = glass_cells_from
-        fallback = Path(workdir) if workdir is not None else Path("hull-artifacts")
-        self.glass_workdir = Path(glass_workdir) if glass_workdir is not None else fallback
+        self.glass_cells = glass_cell_source(self.preset, potential=potential, md_options=md_options,
+                                             cells_from=glass_cells_from, folder=glass_workdir or workdir)
         self._cache = ResultCache(workdir)
         self._refs: ReferenceSet | None = None
         self._corrections: SpeciesCorrections | None = None
@@ -183,26 +171,6 @@ class HullOracle:
             self._calc_label = info.label()
         return self._calc
 
-    # -- annealed glass cells -------------------------------------------------------------------
-    @property
-    def glass_seeds(self) -> list[int]:
-        """Seeds of the annealed cells (cell i has ``preset.seed + i``, the ML-MD oracle's numbering)."""
-        return [self.preset.seed + i for i in range(self.preset.cells)] if self.preset.annealed else []
-
-    def glass_protocol(self) -> tuple[str, dict[str, Any]] | None:
-        """(ML-MD preset name, `MDPreset.glass_key`) that files and identifies the annealed cells; None for packings.
-
-        Two oracles share a cell exactly when both agree (and the seed): `optimizer.oracle_factory`
-        compares them before pointing this oracle at the ML-MD oracle's cells.
-        """
-        if self.md_params is None:
-            return None
-        return self.preset.md_preset, self.md_params.glass_key()
-
-    def share_glass_cells(self, folder: Path) -> None:
-        """Read and write annealed cells in ``folder`` (another oracle's workdir) from now on."""
-        self.glass_workdir = Path(folder)
-
     @property
     def same_scale(self) -> bool:
         """Whether candidate energies (the potential) and the references share one energy scale."""
@@ -213,11 +181,7 @@ class HullOracle:
         digest = hashlib.sha256(sources.encode()).hexdigest()[:10]
         scale = "anchored" if self.anchor else "native"
         key = f"{formula}|{structure}|vs {metal}|{self.preset.key()}|{self.potential}|{scale}|refs {digest}"
-        protocol = self.glass_protocol()
-        if protocol is not None and structure == "glass":
-            text = json.dumps(protocol, sort_keys=True, default=str)
-            key += f"|md {protocol[0]} {hashlib.sha256(text.encode()).hexdigest()[:10]}"
-        return key
+        return key + f"|{self.glass_cells.key()}" if self.glass_cells is not None and structure == "glass" else key
 
     def _provenance(self) -> dict[str, Any]:
         refs = self.reference_set()
@@ -244,8 +208,8 @@ class HullOracle:
             pd = self.diagram_for(set(comp.amounts))
         except ValueError as err:
             return Failure(f"{comp.formula}: {err}")
-        if self.preset.annealed:
-            return self._evaluate_annealed(comp, key, pd)
+        if self.glass_cells is not None:
+            return self._evaluate_annealed(comp, key, pd, self.glass_cells)
         model = None
         if self.same_scale:
             from .candidate import relax_candidate
@@ -261,22 +225,18 @@ class HullOracle:
             self._cache.put(key, result)
         return result
 
-    def _evaluate_annealed(self, comp: Composition, key: str, pd: PhaseDiagram) -> Evaluation | Failure:
+    def _evaluate_annealed(self, comp: Composition, key: str, pd: PhaseDiagram,
+                           source: GlassCellSource) -> Evaluation | Failure:
+        from .annealed import make_annealed_model
         from .glass import annealed_glass_result
 
         if not self.same_scale:  # a user's DFT diagram: cell energies would be on another scale
             return Failure(f"{comp.formula}: annealed glass energies need the references on mlip:{self.potential}, "
                            f"not {self.reference_set().energy_scale}")
-        assert self.md_params is not None
-        md = self.md_params
 
         def model() -> Any:
-            from .annealed import make_annealed_model
-
-            calc = self._calculator()
-            return make_annealed_model(comp, preset=self.preset, md=md, calculator=calc,
-                                       glass_workdir=self.glass_workdir, potential=self.potential,
-                                       potential_label=self._calc_label, seeds=self.glass_seeds)
+            return make_annealed_model(comp, preset=self.preset, source=source, calculator=self._calculator(),
+                                       potential=self.potential, potential_label=self._calc_label)
 
         result = annealed_glass_result(comp, pd, model=model, put_on_scale=self._put_on_scale,
                                        provenance=self._provenance(), fidelity=self.preset.name)

@@ -28,12 +28,11 @@ LIALCL4 = Composition("Li", 1.0, 0.0, 0.0)
 
 # -- setup ------------------------------------------------------------------------------------------
 def test_annealed_presets_use_the_mlmd_glass_protocol_on_the_hull_potential() -> None:
-    oracle = HullOracle(preset="annealed", potential="chgnet")
-    assert oracle.md_params is not None and oracle.md_params.potential == "chgnet"
-    assert oracle.glass_seeds == [0, 1, 2]
-    protocol = oracle.glass_protocol()
-    assert protocol is not None and protocol[0] == "quick" and protocol[1] == oracle.md_params.glass_key()
-    assert HullOracle(preset="default", potential="chgnet").glass_protocol() is None
+    oracle = HullOracle(preset="annealed", potential="chgnet", seed=4)
+    source = oracle.glass_cells
+    assert source is not None and source.params.potential == "chgnet" and source.seeds == [4, 5, 6]
+    assert source.protocol() == ("quick", source.params.glass_key())
+    assert HullOracle(preset="default", potential="chgnet").glass_cells is None
 
 
 @pytest.mark.parametrize(("options", "message"), [
@@ -44,6 +43,7 @@ def test_annealed_presets_use_the_mlmd_glass_protocol_on_the_hull_potential() ->
     ({"preset": "annealed", "md_options": {"potential": "7net-0"}}, "made with the hull's potential"),
     ({"preset": "annealed", "md_options": {"melt_steps": -1}}, "melt_steps"),
     ({"preset": "default", "md_options": {"melt_steps": 10}}, "annealed glass models only"),
+    ({"preset": "default", "glass_cells_from": "mlmd"}, "annealed glass models only"),
     ({"preset": "default", "glass_model": "crystal"}, "glass_model='crystal'"),
 ])
 def test_bad_annealed_options_are_refused_at_setup(options: dict[str, Any], message: str) -> None:
@@ -111,18 +111,17 @@ def _campaign(tmp_path: Path, hull: dict[str, Any], mlmd: dict[str, Any] | None 
 
 def test_a_campaign_hull_shares_the_mlmd_oracles_cells_when_the_protocols_match(tmp_path: Path) -> None:
     mlmd, hull = _campaign(tmp_path, {"preset": "annealed-smoke"})
-    assert hull.glass_workdir == mlmd.workdir == tmp_path / "t-artifacts" / "mlmd"
+    assert hull.glass_cells.folder == mlmd.workdir == tmp_path / "t-artifacts" / "mlmd"
     _, own = _campaign(tmp_path, {"preset": "annealed-smoke", "glass_cells_from": "own"})
-    assert own.glass_workdir == tmp_path / "t-artifacts" / "hull"
+    assert own.glass_cells.folder == tmp_path / "t-artifacts" / "hull"
     _, other = _campaign(tmp_path, {"preset": "annealed-smoke"}, {"melt_steps": 20})  # auto: no sharing
-    assert other.glass_workdir == tmp_path / "t-artifacts" / "hull"
+    assert other.glass_cells.folder == tmp_path / "t-artifacts" / "hull"
 
 
 @pytest.mark.parametrize(("hull", "mlmd", "message"), [
     ({"preset": "annealed-smoke", "glass_cells_from": "mlmd"}, {"melt_steps": 20}, "melt_steps: 15 vs 20"),
     ({"preset": "annealed", "glass_cells_from": "mlmd"}, {}, "md_preset is 'quick'"),
     ({"preset": "annealed-smoke", "glass_cells_from": "md"}, {}, "names no ML-MD oracle"),
-    ({"preset": "default", "glass_cells_from": "mlmd"}, {}, "needs an annealed glass model"),
 ])
 def test_a_named_source_that_cannot_share_is_a_config_error(tmp_path: Path, hull: dict[str, Any],
                                                             mlmd: dict[str, Any], message: str) -> None:
