@@ -51,6 +51,15 @@ def test_bad_annealed_options_are_refused_at_setup(options: dict[str, Any], mess
         HullOracle(potential="chgnet", **options)
 
 
+def test_an_annealed_oracle_is_built_without_loading_torch() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from oracles.hull import HullOracle; HullOracle(preset='annealed', potential='chgnet'); "
+            "assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_the_smoke_md_preset_may_use_fewer_cells() -> None:
     assert resolve_preset("annealed-smoke", {"cells": 1}).cells == 1
 
