@@ -87,25 +87,29 @@ def markdown(rows: list[dict[str, Any]], header: dict[str, Any]) -> str:
                   "```", "nice -n 10 python -m benchmarks.hull_fusion --preset annealed --threads 1", "```", ""]
     lines += ["| glass | cells | excess per cell, eV/atom | mean +- s.e., eV/atom | sd between cells | "
               "enthalpy of fusion, eV/atom | difference | z | within 0.02 | densities g/cm3 | settled | "
-              "0 K relax converged |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "0 K relax converged | wall s |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "failure" in r:
-            lines.append(f"| {r['formula']} | failed: {r['failure']} |" + " |" * 10)
+            lines.append(f"| {r['formula']} | failed: {r['failure']} |" + " |" * 11)
             continue
         fusion = (f"{r['fusion_eV_atom']:.4f} +- {r['fusion_sd_eV_atom']:.4f}" if "fusion_eV_atom" in r
                   else "no citable value found")
+        diff = f"{r['difference_eV_atom']:+.4f}" if "difference_eV_atom" in r else ""
         lines.append(
             f"| {r['formula']} | {r['n_cells']} | {', '.join(f'{x:.4f}' for x in r['excess_eV_atom'])} "
             f"| {r['mean_eV_atom']:.4f} +- {r['sem_eV_atom']:.4f} | {r['sd_eV_atom']:.4f} | {fusion} "
-            f"| {r.get('difference_eV_atom', '')} | {r.get('z', '')} | {r.get('within_bar', '')} "
-            f"| {', '.join(f'{d:.3f}' for d in r['densities_g_cm3'])} | {r['settled']} | {r['relax_converged']} |")
+            f"| {diff} | {r.get('z', '')} | {r.get('within_bar', '')} "
+            f"| {', '.join(f'{d:.3f}' for d in r['densities_g_cm3'])} | {r['settled']} | {r['relax_converged']} "
+            f"| {r['wall_s']:.0f} |")
     lines += ["", "Enthalpies of fusion:", ""]
     for formula, reference in FUSION.items():
         lines.append(f"* {formula}: " + (f"{reference[0]:.4f} +- {reference[1]:.4f} eV/atom, {reference[2]}"
                                          if reference else "no measured value found with the library search; no "
                                          "z-score is computed and none is invented."))
     lines += ["", "s.e. = sd between cells / sqrt(n), the scatter a re-run with new seeds would show; "
-              "z = (mean - fusion) / sqrt(s.e.^2 + sd_fusion^2).", ""]
+              "z = (mean - fusion) / sqrt(s.e.^2 + sd_fusion^2). Densities: after the 0 K relaxation. wall s: "
+              "making (or reading) and relaxing the cells, from the run that computed them (a re-run reads "
+              "the cached result).", ""]
     return "\n".join(lines)
 
 
