@@ -6,7 +6,7 @@ For each seed, two campaigns maximise log10_sigma_30C with `strategy: qlognehvi`
 Recorded per seed: lab evaluations until the best lab-measured value is within 0.05 log10 units of
 the true optimum, and the RMSE of each final model's lab-level prediction on 200 held-out points.
 
-    python benchmarks/bench_multifidelity.py --seeds 5 --out bench-out/mf
+    python -m benchmarks.bench_multifidelity --seeds 5 --out bench-out/mf
 """
 
 from __future__ import annotations

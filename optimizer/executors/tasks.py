@@ -9,14 +9,12 @@ defines them.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from oracles import Composition, Oracle
+from oracles.atomistic.potential import torch_threads
 from oracles.guard import call_oracle
 from oracles.results import Result
 
@@ -76,22 +74,6 @@ def _oracle(spec: OracleSpec) -> tuple[Oracle, int | None]:
         return built
 
 
-@contextmanager
-def _torch_threads(threads: int | None) -> Iterator[None]:
-    """Bound torch's pool during one evaluation, even for oracles that ignore ``threads`` (Dask pins
-    OMP_NUM_THREADS=1 in workers), and restore it after; torch is never imported just for this."""
-    torch = sys.modules.get("torch")
-    if threads is None or torch is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def evaluate_task(spec: OracleSpec, composition: Composition) -> Result:
     """Evaluate ``composition`` with the oracle of ``spec``; a misbehaving oracle gives a `Failure`.
 
@@ -100,7 +82,9 @@ def evaluate_task(spec: OracleSpec, composition: Composition) -> Result:
     """
     oracle, threads = _oracle(spec)
     try:
-        with _torch_threads(threads):
+        # Bound torch's pool during one evaluation even for oracles that ignore ``threads`` (Dask pins
+        # OMP_NUM_THREADS=1 in workers), and restore it after.
+        with torch_threads(threads, only_if_loaded=True):
             return call_oracle(oracle, [composition])[0]
     except (SystemExit, KeyboardInterrupt) as err:  # escapes call_oracle, and would leave the task hanging
         raise RuntimeError(f"oracle {oracle.name!r} raised {type(err).__name__}: {err}") from None

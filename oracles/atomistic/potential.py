@@ -19,6 +19,7 @@ import contextlib
 import importlib.util
 import io
 import logging
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Literal
@@ -84,9 +85,13 @@ def check_available(name: str) -> None:
 
 
 @contextlib.contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """Run the block with ``threads`` torch threads (None: leave as is), then restore the caller's count."""
-    if threads is None:
+def torch_threads(threads: int | None, *, only_if_loaded: bool = False) -> Iterator[None]:
+    """Run the block with ``threads`` torch threads (None: leave as is), then restore the caller's count.
+
+    ``only_if_loaded``: leave torch alone when nothing has imported it yet (an executor bounding
+    every oracle, torch-based or not, must not import torch just for this).
+    """
+    if threads is None or (only_if_loaded and "torch" not in sys.modules):
         yield
         return
     import torch

@@ -32,7 +32,7 @@ class MDPreset:
     ``tg_temperatures_K`` (descending).
     """
 
-    potential: str = "chgnet"
+    potential: str = "7net-mf-0"
     seeds: int = 3
     target_atoms: int = 100
     relax_fmax_eV_A: float = 0.1
@@ -121,8 +121,10 @@ class MDPreset:
 
 PRESETS: dict[str, MDPreset] = {
     # Tests: seconds per composition. Not converged, and says so: its std is the uninformative one.
+    # CHGNet: the fastest potential (4x 7net-mf-0 per step), and smoke only checks the plumbing.
     "smoke": MDPreset(
-        seeds=2, target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0, barostat_taup_fs=200.0, melt_steps=15,
+        potential="chgnet", seeds=2, target_atoms=20, relax_max_steps=15, thermostat_taut_fs=20.0,
+        barostat_taup_fs=200.0, melt_steps=15,
         anneal_steps=10, quench_steps=10, quench_blocks=2, equilibrate_steps=6, temperatures_K=(700.0, 900.0),
         npt_per_T_steps=6, equilibrate_per_T_steps=5, production_steps=30, extend_steps=0, max_extensions=0,
         frame_interval_steps=2, kinisi_samples=200, nve_check_steps=6,
@@ -130,15 +132,18 @@ PRESETS: dict[str, MDPreset] = {
         fail_unconverged=False, notes="plumbing check only",
     ),
     # Screening: 60-atom cells, 2 cells, 4 temperatures x 8 ps (one extension of 8 ps when not diffusive).
+    # quick and production run on 7net-mf-0 (r2SCAN): the potential whose crystal volumes and
+    # coordination match the measured LiAlCl4/NaAlCl4 (docs/mlmd.md, "Choice of potential").
     "quick": MDPreset(
-        seeds=2, target_atoms=60, relax_max_steps=100, melt_steps=1000, anneal_steps=3000, quench_steps=2500,
+        potential="7net-mf-0", seeds=2, target_atoms=60, relax_max_steps=100, melt_steps=1000, anneal_steps=3000,
+        quench_steps=2500,
         quench_blocks=6, equilibrate_steps=1000, temperatures_K=(550.0, 650.0, 750.0, 850.0), npt_per_T_steps=1500,
         equilibrate_per_T_steps=250, production_steps=4000, extend_steps=4000, max_extensions=1,
         frame_interval_steps=5, kinisi_samples=500, nve_check_steps=500, tg_hold_steps=2500, tg_bootstrap=300,
         notes="screening fidelity",
     ),
     # Paper protocol: 100-atom cells, 3 cells, 5 temperatures x 20 ps (+20 ps when not diffusive).
-    "production": MDPreset(notes="publication protocol"),
+    "production": MDPreset(potential="7net-mf-0", notes="publication protocol"),
 }
 
 
