@@ -127,6 +127,13 @@ def test_a_campaign_hull_shares_the_mlmd_oracles_cells_when_the_protocols_match(
     assert other.glass_cells.folder == tmp_path / "t-artifacts" / "hull"
 
 
+def test_the_default_quick_and_annealed_presets_share_without_being_told(tmp_path: Path) -> None:
+    oracles = [{"kind": "mlmd", "preset": "quick"}, {"kind": "hull", "preset": "annealed"}]
+    config = CampaignConfig.model_validate({**BASE, "oracles": oracles})
+    mlmd, hull = [slot.oracle for slot in build_oracles(config, base_dir=tmp_path)]
+    assert hull.glass_cells.folder == mlmd.workdir and hull.glass_cells.params.potential == mlmd.params.potential
+
+
 @pytest.mark.parametrize(("hull", "mlmd", "message"), [
     ({"preset": "annealed-smoke", "glass_cells_from": "mlmd"}, {"melt_steps": 20}, "melt_steps: 15 vs 20"),
     ({"preset": "annealed", "glass_cells_from": "mlmd"}, {}, "md_preset is 'quick'"),
