@@ -3,8 +3,8 @@
 One builder for both oracles: the cells come from `oracles.mlmd.glass.make_glass_cells` (imported
 where it is used, so that ``oracles.hull`` -> ``oracles.mlmd`` stays one-way and importing this
 module loads neither torch nor the ML-MD code). Cells are filed by that builder under
-``glass_workdir/<formula>-<md preset>-<potential>-s<seed>/glass/`` and reused by whichever oracle
-asks next with the same protocol (`MDPreset.glass_key`).
+``<GlassCellSource.folder>/<formula>-<md preset>-<potential>-s<seed>/glass/`` and reused by whichever
+oracle asks next with the same protocol (`MDPreset.glass_key`).
 """
 
 from __future__ import annotations
