@@ -52,6 +52,27 @@ class HangOnce(SlowGlass):
         return super().evaluate(batch)
 
 
+class MarkBusy(SlowGlass):
+    """Leaves ``busy-<pid>`` in ``marks`` for as long as an evaluation runs, so a test can kill a worker that
+    is certainly mid-evaluation."""
+
+    name = "mark-busy"
+
+    def __init__(self, *, delay_s: float = 0.2, marks: str = "") -> None:
+        super().__init__(delay_s=delay_s)
+        self.marks = marks
+
+    def evaluate(self, batch, /):
+        import pathlib
+
+        mark = pathlib.Path(self.marks) / f"busy-{os.getpid()}"
+        mark.touch()
+        try:
+            return super().evaluate(batch)
+        finally:
+            mark.unlink(missing_ok=True)
+
+
 class Rendezvous(SlowGlass):
     """Each evaluation leaves a token and waits until two evaluations have started: it only passes when
     two run at the same time (a serial executor would fail the first one when the wait gives up)."""
@@ -142,18 +163,21 @@ def test_two_workers_evaluate_at_the_same_time(tmp_path: Path, client: Any) -> N
 
 def test_killed_worker_is_retried_and_nothing_is_lost(tmp_path: Path, client: Any) -> None:
     budget = 6
-    campaign = _campaign(tmp_path, "sleep_kill", budget, delay_s=1.0)
-    before = _worker_pids(client)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    campaign = _campaign(tmp_path, "sleep_kill", budget, cls="MarkBusy", delay_s=2.0, marks=str(marks))
     killed: list[int] = []
 
     def kill_a_busy_worker() -> None:
-        deadline = time.monotonic() + 30
+        # After a first result, kill a worker whose evaluation has started and not ended (its mark is
+        # there for the 2 s it sleeps): synchronised on the oracle's own marks, not on timing.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not killed:
-            busy = [w for w, keys in client.processing().items() if keys]
+            busy = sorted(marks.glob("busy-*"))
             if busy and _count_results(campaign) > 0:
-                killed.append(before[busy[0]])
-                os.kill(killed[0], signal.SIGKILL)  # mid-evaluation: each one sleeps 1 s
-            time.sleep(0.1)
+                killed.append(int(busy[0].name.removeprefix("busy-")))
+                os.kill(killed[0], signal.SIGKILL)
+            time.sleep(0.05)
 
     killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
     killer.start()
