@@ -21,6 +21,7 @@ import numpy as np
 
 from ..atomistic.structures import density_of
 from ..composition import Composition
+from .cell_lock import cell_lock, write_atomically
 from .dynamics import quiet_potential, run_stage, set_velocities, snapshot
 from .guards import MDGuardError, check_finite, min_distance_violation
 from .network import mean_diagnostics
@@ -106,12 +107,22 @@ def make_glass_cells(comp: Composition, *, calculator: Calculator, preset: MDPre
 
 def make_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
                     preset_name: str = "custom", potential_label: str = "", reuse: bool = True) -> GlassCell:
-    """See `make_glass_cells`; one seed."""
+    """See `make_glass_cells`; one seed. With ``reuse``, one process at a time makes a given cell."""
     folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed)
-    cached = load_glass_cell(folder, preset) if reuse else None
-    if cached is not None:
-        logger.info("%s: glass cell seed %d read from %s", comp.formula, seed, folder)
-        return cached
+    if not reuse:
+        return _build_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, folder=folder,
+                                 potential_label=potential_label)
+    with cell_lock(folder):
+        cached = load_glass_cell(folder, preset)
+        if cached is not None:
+            logger.info("%s: glass cell seed %d read from %s", comp.formula, seed, folder)
+            return cached
+        return _build_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, folder=folder,
+                                 potential_label=potential_label)
+
+
+def _build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, folder: Path,
+                      potential_label: str) -> GlassCell:
     from ..atomistic.relax import relax_structure
     from ..atomistic.structures import build_amorphous
 
@@ -200,7 +211,8 @@ def save_glass_cell(cell: GlassCell, preset: MDPreset) -> None:
     write(folder / "glass.extxyz", cell.atoms, format="extxyz")
     write(folder / "melt.extxyz", cell.melt, format="extxyz")
     record = {"glass_key": preset.glass_key(), **cell.summary()}
-    (folder / "glass.json").write_text(json.dumps(record, indent=1))
+    # the record last and whole: a cell without its glass.json is not there for `load_glass_cell`
+    write_atomically(folder / "glass.json", json.dumps(record, indent=1))
 
 
 def load_glass_cell(folder: Path, preset: MDPreset) -> GlassCell | None:
