@@ -51,6 +51,12 @@ def glass_result(comp: Composition, pd: PhaseDiagram, *, model: Callable[[], Can
     metadata["model"] = {"formula": built.formula, "n_atoms": built.n_atoms, "converged": built.converged,
                          "energies_eV_atom": [round(e, 5) for e in built.energies_eV_atom],
                          "decomposition": model_decomp, "wall_s": round(time.perf_counter() - start, 1)}
+    # A random packing is not a glass: say so wherever the number is shown (the CLI prints warnings).
+    warnings = [f"not converged: e_hull from {len(built.energies_eV_atom)} random-packed model(s) relaxed at 0 K, "
+                "not an annealed glass (preset 'annealed' for glass energies)"]
+    if not built.converged:
+        warnings.append("not converged: the model's relaxation stopped at its step limit before reaching fmax")
+    metadata["warnings"] = warnings
     if len(built.energies_eV_atom) > 1:
         spread = float(np.std(built.energies_eV_atom, ddof=1))
         std = {"e_hull_eV_atom": round(spread, 5)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +34,7 @@ def test_smoke_oracle_conforms_and_caches(tmp_path: Path, monkeypatch: pytest.Mo
     assert set(first.values) == {"e_hull_eV_atom", "oxidation_V", "reduction_V", "oxidation_metastable_V"}
     assert first.values["e_hull_eV_atom"] > 0  # a random-packed model lies above the crystalline hull
     assert first.metadata["model"]["formula"] == "LiAlCl2.5O0.75"
+    assert "random-packed" in first.metadata["warnings"][0]  # the CLI prints it as "not converged"
     assert (tmp_path / CACHE_FILE).exists()
 
     # A fresh oracle on the same workdir answers from the cache file without building anything.
@@ -47,11 +47,9 @@ def test_smoke_oracle_conforms_and_caches(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 @pytest.mark.slow
-def test_default_preset_is_under_two_minutes_per_candidate(tmp_path: Path) -> None:
+def test_default_preset_evaluates_a_sulfur_glass(tmp_path: Path) -> None:
+    """The default preset end to end on a Na S-glass (its wall time is a benchmark: benchmarks/results/hull.md)."""
     oracle = HullOracle(preset="default", workdir=tmp_path, threads=2)
-    oracle.reference_set()
-    oracle._calculator()
-    start = time.perf_counter()
     (result,) = oracle.evaluate([Composition("Na", 1.0, 0.5, 0.1)])
     assert isinstance(result, Evaluation), result
-    assert time.perf_counter() - start < 120
+    assert result.values["oxidation_V"] > result.values["reduction_V"] and result.values["e_hull_eV_atom"] > 0
