@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
+from ..files import write_atomically
 from ..results import Evaluation
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,4 @@ class ResultCache:
         data[key] = {"values": result.values, "std": result.std, "metadata": result.metadata,
                      "fidelity": result.fidelity}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))

@@ -44,9 +44,3 @@ def cell_lock(folder: Path) -> Iterator[None]:
     finally:
         handle.close()  # closing releases the lock
 
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: readers see all of it or none."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)

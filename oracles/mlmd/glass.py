@@ -21,7 +21,8 @@ import numpy as np
 
 from ..atomistic.structures import density_of
 from ..composition import Composition
-from .cell_lock import cell_lock, write_atomically
+from ..files import write_atomically
+from .cell_lock import cell_lock
 from .dynamics import quiet_potential, run_stage, set_velocities, snapshot
 from .guards import MDGuardError, check_finite, min_distance_violation
 from .network import mean_diagnostics

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..composition import Composition
+from ..files import write_atomically
 from .artifacts import ArtifactWriter, sha256_of
 from .glass import glass_folder
 from .guards import MDGuardError
@@ -70,7 +71,7 @@ def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, see
     outcome = _run_seed(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
                         preset_name=preset_name, compute=compute, potential_label=potential_label, reuse=reuse)
     if outcome.error is None:  # a failure may be the machine's (a step-time guard): try again next time
-        saved.write_text(json.dumps({"preset": key, "outcome": outcome.to_json()}))
+        write_atomically(saved, json.dumps({"preset": key, "outcome": outcome.to_json()}))
     return outcome
 
 

@@ -81,3 +81,13 @@ def test_a_cell_record_is_written_whole(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["glass.extxyz", "glass.json", "melt.extxyz"]  # no temp left
     loaded = load_glass_cell(folder, preset)
     assert loaded is not None and loaded.settled and loaded.quench_T_K == (750.0, 300.0)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    from oracles.files import write_atomically
+
+    path = tmp_path / "outcome.json"
+    write_atomically(path, '{"old": 1}')
+    with pytest.raises(TypeError):
+        write_atomically(path, None)  # type: ignore[arg-type]
+    assert path.read_text() == '{"old": 1}' and [p.name for p in tmp_path.iterdir()] == ["outcome.json"]
