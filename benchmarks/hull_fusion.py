@@ -3,6 +3,7 @@
     python -m benchmarks.hull_fusion --preset annealed-smoke --potential chgnet   # plumbing: ~1 min/composition
     nice -n 10 python -m benchmarks.hull_fusion --preset annealed                  # the validation (hours)
     python -m benchmarks.hull_fusion --preset annealed --formulas NaAlCl4          # one composition per process
+    python -m benchmarks.hull_fusion --preset annealed --formulas LiAlCl4 --cell 1  # make one cell (one per core)
 
 Each glass is the hull oracle's `--structure glass` evaluation (`HullOracle.evaluate_formula`): at
 least 3 annealed cells from the ML-MD melt-quench (NPT), each relaxed at 0 K. A cell's excess energy
@@ -75,6 +76,22 @@ def evaluate(formula: str, oracle: HullOracle) -> dict[str, Any]:
     return row
 
 
+def make_cell(oracle: HullOracle, formulas: list[str], seed: int, *, threads: int) -> None:
+    """Make (or find made) the annealed glass cell ``seed`` of each formula, where the oracle will read it."""
+    from oracles.atomistic.potential import load_calculator, torch_threads
+    from oracles.composition import Composition
+    from oracles.mlmd.glass import make_glass_cells
+
+    source = oracle.glass_cells
+    assert source is not None
+    calculator, info = load_calculator(oracle.potential, device=oracle.device)
+    with torch_threads(threads):
+        for formula in formulas:
+            make_glass_cells(Composition.from_formula(formula), calculator=calculator, preset=source.params,
+                             seeds=[seed], workdir=source.folder, preset_name=source.md_preset,
+                             potential_label=info.label())
+
+
 def markdown(rows: list[dict[str, Any]], header: dict[str, Any]) -> str:
     lines = ["# Hull oracle: excess energy of annealed glasses over their crystals vs enthalpy of fusion", "",
              f"Command: `{header['command']}`  ", f"Date: {header['date']}; load average at the end: "
@@ -122,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/hull-fusion"))
+    parser.add_argument("--cell", type=int, default=None, metavar="SEED",
+                        help="only make the annealed glass cell of this seed for each formula, then stop; run one "
+                             "process per seed to use more cores, then once without --cell for the table")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     options = {} if args.potential is None else {"potential": args.potential}
@@ -129,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                         device=args.device, **options)
     if oracle.glass_cells is None:
         parser.error(f"preset {args.preset!r} uses random packings; give an annealed preset")
+    if args.cell is not None:
+        make_cell(oracle, args.formulas, args.cell, threads=args.threads)
+        return 0
     rows = [evaluate(formula, oracle) for formula in args.formulas]
     header = {"command": "python -m benchmarks.hull_fusion " + shlex.join(argv if argv is not None else sys.argv[1:]),
               "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -5,17 +5,26 @@ the volume at that temperature, the cell scaled to the mean volume of the NPT ru
 NVT equilibration, NVT production (Bussi). A production that is not diffusive
 (`diffusion.DiffusionResult.diffusive`) is extended, at most ``max_extensions`` times. At the
 hottest temperature an NVE segment measures the energy drift of the timestep.
+
+Each temperature draws its velocities from its own stream (seed, composition, temperature), so a
+temperature does not depend on the ones before it: with a checkpoint folder, every finished
+temperature is saved (``conductivity-<T>K.json``) and a resumed cell runs only the missing ones.
+A cell's conductivity stage is hours on one core; a killed run loses at most one temperature.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..atomistic.structures import density_of
+from ..files import write_atomically
 from .diffusion import DiffusionResult, tracer_diffusion
 from .dynamics import run_stage, scale_to_volume, set_velocities
 
@@ -78,41 +87,92 @@ def nve_drift(atoms: Atoms, preset: MDPreset, *, T_K: float, rng: np.random.Gene
 
 
 def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, species: str,
-                     rng: np.random.Generator, writer: ArtifactWriter, seed: int
+                     entropy: Sequence[int], writer: ArtifactWriter, seed: int, checkpoints: Path | None = None,
+                     checkpoint_key: dict[str, Any] | None = None,
                      ) -> tuple[list[TemperatureRun], DriftCheck | None, float]:
-    """All of ``preset.temperatures_K`` on ``glass``; returns the runs, the NVE check and simulated ps."""
+    """All of ``preset.temperatures_K`` on ``glass``; returns the runs, the NVE check and simulated ps.
+
+    ``entropy`` seeds every temperature's own random stream (with the temperature appended). With
+    ``checkpoints``, a temperature saved there under the same ``checkpoint_key`` (what the result
+    depends on: preset, glass) is read back instead of run again, and each new one is saved.
+    """
     p = preset
     runs: list[TemperatureRun] = []
     drift: DriftCheck | None = None
     simulated_fs = 0.0
     hottest = max(p.temperatures_K)
+    label = f"{glass.formula} s{seed}"
     for T in sorted(p.temperatures_K, reverse=True):  # hottest first: its NVE drift check is known early
-        label = f"{glass.formula} s{seed}"
-        atoms = glass.atoms.copy()
-        atoms.calc = calculator
-        set_velocities(atoms, T, rng)
-        npt = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.npt_per_T_steps, timestep_fs=p.timestep_fs, rng=rng,
-                        label=f"{label}: NPT {T:.0f} K").series.tail()
-        scale_to_volume(atoms, float(np.mean(npt.volume_A3 or [atoms.get_volume()])))
-        logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms),
-                    float(np.mean(npt.pressure_GPa or [0.0])))
-        run_stage(atoms, p, ensemble="nvt", T_K=T, steps=p.equilibrate_per_T_steps, timestep_fs=p.timestep_fs,
-                  rng=rng, label=f"{label}: NVT equilibrate {T:.0f} K")
-        simulated_fs += (p.npt_per_T_steps + p.equilibrate_per_T_steps) * p.timestep_fs
-        if hottest == T and p.nve_check_steps:
-            drift = nve_drift(atoms, p, T_K=T, rng=rng, label=label)
-            simulated_fs += p.nve_check_steps * p.timestep_fs
-        run, frames, pressures = _production(atoms, p, T_K=T, species=species, rng=rng, label=label, seed=seed)
-        simulated_fs += run.duration_ps * 1000.0
-        writer.write(f"production_{T:.0f}K", frames)
-        logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
-                    species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
-        runs.append(TemperatureRun(
-            diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=float(np.mean(npt.pressure_GPa or [0.0])),
-            pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
-            production_ps=run.duration_ps, extensions=int(frames[0].info.get("extensions", 0)) if frames else 0,
-        ))
+        saved = None if checkpoints is None else checkpoints / f"conductivity-{T:.0f}K.json"
+        done = _read_checkpoint(saved, checkpoint_key)
+        if done is not None:
+            run, T_drift, T_fs, artifact = done
+            logger.info("%s: %.0f K read from %s", label, T, saved)
+            writer.records[f"production_{T:.0f}K"] = artifact
+        else:
+            run, T_drift, T_fs = _one_temperature(glass, calculator=calculator, preset=p, T_K=T, species=species,
+                                                  rng=np.random.default_rng([*entropy, round(T)]), writer=writer,
+                                                  seed=seed, drift_check=hottest == T and bool(p.nve_check_steps))
+            if saved is not None:
+                write_atomically(saved, json.dumps({
+                    "key": checkpoint_key, "run": asdict(run), "drift": None if T_drift is None else asdict(T_drift),
+                    "simulated_fs": T_fs, "artifact": writer.records[f"production_{T:.0f}K"]}))
+        runs.append(run)
+        drift = drift if T_drift is None else T_drift
+        simulated_fs += T_fs
     return runs, drift, simulated_fs / 1000.0
+
+
+def _read_checkpoint(path: Path | None, key: dict[str, Any] | None
+                     ) -> tuple[TemperatureRun, DriftCheck | None, float, dict[str, Any]] | None:
+    """A saved temperature made under ``key``, or None (none saved, another key, or unreadable)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            logger.info("%s was made under other settings; running the temperature again", path)
+            return None
+        run = dict(record["run"])
+        run["diffusion"] = DiffusionResult(**run["diffusion"])
+        drift = None if record["drift"] is None else DriftCheck(**record["drift"])
+        return TemperatureRun(**run), drift, float(record["simulated_fs"]), dict(record["artifact"])
+    except (ValueError, KeyError, TypeError) as err:  # a damaged file costs the temperature, never the cell
+        logger.warning("%s unreadable (%s); running the temperature again", path, err)
+        return None
+
+
+def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, T_K: float, species: str,
+                     rng: np.random.Generator, writer: ArtifactWriter, seed: int, drift_check: bool,
+                     ) -> tuple[TemperatureRun, DriftCheck | None, float]:
+    """NPT, NVT equilibration, optional NVE check and production at ``T_K``; the run, the check, simulated fs."""
+    p, T = preset, T_K
+    label = f"{glass.formula} s{seed}"
+    atoms = glass.atoms.copy()
+    atoms.calc = calculator
+    set_velocities(atoms, T, rng)
+    npt = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.npt_per_T_steps, timestep_fs=p.timestep_fs, rng=rng,
+                    label=f"{label}: NPT {T:.0f} K").series.tail()
+    scale_to_volume(atoms, float(np.mean(npt.volume_A3 or [atoms.get_volume()])))
+    logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms),
+                float(np.mean(npt.pressure_GPa or [0.0])))
+    run_stage(atoms, p, ensemble="nvt", T_K=T, steps=p.equilibrate_per_T_steps, timestep_fs=p.timestep_fs,
+              rng=rng, label=f"{label}: NVT equilibrate {T:.0f} K")
+    simulated_fs = (p.npt_per_T_steps + p.equilibrate_per_T_steps) * p.timestep_fs
+    drift = None
+    if drift_check:
+        drift = nve_drift(atoms, p, T_K=T, rng=rng, label=label)
+        simulated_fs += p.nve_check_steps * p.timestep_fs
+    run, frames, pressures = _production(atoms, p, T_K=T, species=species, rng=rng, label=label, seed=seed)
+    simulated_fs += run.duration_ps * 1000.0
+    writer.write(f"production_{T:.0f}K", frames)
+    logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
+                species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
+    return TemperatureRun(
+        diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=float(np.mean(npt.pressure_GPa or [0.0])),
+        pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
+        production_ps=run.duration_ps, extensions=int(frames[0].info.get("extensions", 0)) if frames else 0,
+    ), drift, simulated_fs
 
 
 def _production(atoms: Atoms, p: MDPreset, *, T_K: float, species: str, rng: np.random.Generator, label: str,

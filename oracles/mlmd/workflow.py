@@ -94,8 +94,13 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
             writer.records[f"{name}_cell"] = {"path": str(path), "sha256": sha256_of(path), "frames": 1}
         outcome.simulated_ps += glass.simulated_ps
         if "conductivity" in compute:
-            runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M, rng=rng,
-                                               writer=writer, seed=seed)
+            # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
+            key = {"preset": json.loads(json.dumps(asdict(preset))),
+                   "glass_sha256": writer.records["glass_cell"]["sha256"]}
+            runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
+                                               entropy=(seed, zlib.crc32(comp.formula.encode()), 7), writer=writer,
+                                               seed=seed, checkpoints=writer.folder if reuse else None,
+                                               checkpoint_key=key)
             outcome.runs = [asdict(r) for r in runs]
             outcome.drift = None if drift is None else asdict(drift)
             outcome.simulated_ps += ps

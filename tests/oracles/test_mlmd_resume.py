@@ -1,0 +1,92 @@
+"""A killed conductivity stage resumes at the temperature it was on: finished temperatures are read back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.calculator import Calculator, all_changes
+
+from oracles import Composition
+from oracles.mlmd.artifacts import ArtifactWriter
+from oracles.mlmd.conductivity import run_temperatures
+from oracles.mlmd.glass import GlassCell, make_glass_cell
+from oracles.mlmd.presets import resolve_preset
+
+LI_GLASS = Composition("Li", 1.0, 0.75)
+PRESET = resolve_preset("smoke", {"relax_max_steps": 0})
+
+
+class Harmonic(Calculator):
+    """Each atom tied to where it started by a weak spring: cheap, finite, stable MD. Counts its calls."""
+
+    implemented_properties = ("energy", "forces", "stress")
+
+    def __init__(self, *, poisoned: bool = False) -> None:
+        super().__init__()
+        self.poisoned = poisoned
+        self.calls = 0
+        self.home: np.ndarray | None = None
+
+    def calculate(self, atoms: Atoms | None = None, properties: object = None,
+                  system_changes: object = all_changes) -> None:
+        if self.poisoned:
+            raise AssertionError("ran MD for a temperature that was saved")
+        super().calculate(atoms, ["energy"], all_changes)
+        assert self.atoms is not None
+        self.calls += 1
+        positions = self.atoms.get_positions()
+        if self.home is None or len(self.home) != len(positions):
+            self.home = positions.copy()
+        shift = positions - self.home
+        self.results = {"energy": float(0.5 * (shift ** 2).sum()), "forces": -1.0 * shift, "stress": np.zeros(6)}
+
+
+@pytest.fixture(scope="module")
+def glass(tmp_path_factory: pytest.TempPathFactory) -> GlassCell:
+    return make_glass_cell(LI_GLASS, calculator=Harmonic(), preset=PRESET, seed=0,
+                           workdir=tmp_path_factory.mktemp("glass"), preset_name="smoke")
+
+
+def _run(glass: GlassCell, folder: Path, calculator: Calculator, key: dict[str, Any]) -> list[dict[str, Any]]:
+    folder.mkdir(exist_ok=True)
+    runs, drift, _ = run_temperatures(glass, calculator=calculator, preset=PRESET, species="Li", entropy=(0, 1, 7),
+                                      writer=ArtifactWriter(folder), seed=0, checkpoints=folder, checkpoint_key=key)
+    assert drift is not None  # the hottest temperature's NVE check comes back with it, saved or not
+    return [asdict(r) for r in runs]
+
+
+def test_saved_temperatures_are_read_back_without_md(glass: GlassCell, tmp_path: Path) -> None:
+    key = {"preset": "smoke", "glass_sha256": "a"}
+    first = _run(glass, tmp_path, Harmonic(), key)
+    assert sorted(p.name for p in tmp_path.glob("conductivity-*K.json")) == ["conductivity-700K.json",
+                                                                          "conductivity-900K.json"]
+    assert _run(glass, tmp_path, Harmonic(poisoned=True), key) == first
+
+
+def test_only_the_missing_temperature_runs_and_gives_what_an_unbroken_run_gave(glass: GlassCell,
+                                                                                tmp_path: Path) -> None:
+    key = {"preset": "smoke", "glass_sha256": "a"}
+    unbroken = _run(glass, tmp_path / "unbroken", Harmonic(), key)
+    (tmp_path / "unbroken" / "conductivity-700K.json").unlink()  # killed during 700 K (the second, colder one)
+    calculator = Harmonic()
+    resumed = _run(glass, tmp_path / "unbroken", calculator, key)
+    assert calculator.calls > 0
+    assert resumed == unbroken  # each temperature has its own random stream: same numbers either way
+
+
+def test_a_checkpoint_made_under_other_settings_or_damaged_is_run_again(glass: GlassCell, tmp_path: Path) -> None:
+    _run(glass, tmp_path, Harmonic(), {"preset": "smoke", "glass_sha256": "a"})
+    (tmp_path / "conductivity-900K.json").write_text("{not json", encoding="utf-8")
+    calculator = Harmonic()
+    _run(glass, tmp_path, calculator, {"preset": "smoke", "glass_sha256": "a"})
+    assert calculator.calls > 0
+    again = Harmonic()
+    _run(glass, tmp_path, again, {"preset": "smoke", "glass_sha256": "another glass"})
+    assert again.calls > 0
+    assert json.loads((tmp_path / "conductivity-700K.json").read_text())["key"]["glass_sha256"] == "another glass"
