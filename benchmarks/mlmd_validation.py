@@ -55,6 +55,21 @@ def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: s
     return None
 
 
+def cell_progress(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> str:
+    """Where one cell stands: finished, the temperatures saved so far, glass made, or not started."""
+    for workdir in workdirs:
+        folder = workdir / f"{comp.formula}-{preset}-{potential}-s{seed}"
+        if (folder / "outcome-conductivity.json").is_file():
+            return "finished"
+        temperatures = sorted((int(p.stem.split("-")[1].rstrip("K")) for p in folder.glob("conductivity-*K.json")),
+                              reverse=True)
+        if temperatures:
+            return "glass made; temperatures done (K): " + ", ".join(map(str, temperatures))
+        if (folder / "glass" / "glass.json").is_file():
+            return "glass made"
+    return "not started"
+
+
 def run(args: argparse.Namespace) -> None:
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdirs[0], threads=args.threads,
                         device=args.device, **({"potential": args.potential} if args.potential else {}))
@@ -71,6 +86,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     for comp, seeds, measured in CASES:
         paths = [cell_path(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds]
         outcomes = [SeedOutcome.from_json(json.loads(p.read_text())["outcome"]) for p in paths if p is not None]
+        summary.setdefault("progress", {})[comp.formula] = {
+            f"s{s}": cell_progress(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds}
         if not outcomes:
             continue
         result = oracle.combine(comp, outcomes)
