@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> None:
                         device=args.device, **({"potential": args.potential} if args.potential else {}))
     for comp, seed in queue():
         (outcome,) = oracle.run_cells(comp, [seed])  # reads a finished cell back, or runs and saves it
-        logging.info("%s seed %d: %.0f s, error: %s (load %s)", comp.formula, seed, outcome.wall_time_s,
-                     outcome.error, os.getloadavg())
+        logging.info("%s seed %d: %.0f s wall, CPU s by stage %s, error: %s (load %s)", comp.formula, seed,
+                     outcome.wall_time_s, outcome.cpu_s_by_stage, outcome.error, os.getloadavg())
 
 
 def report(args: argparse.Namespace) -> dict[str, Any]:
@@ -91,8 +91,11 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         if not outcomes:
             continue
         result = oracle.combine(comp, outcomes)
-        entry: dict[str, Any] = {"cells": [o.seed for o in outcomes], "of": len(seeds),
-                                 "core_hours": sum(o.wall_time_s for o in outcomes) / 3600.0}
+        entry: dict[str, Any] = {
+            "cells": [o.seed for o in outcomes], "of": len(seeds),
+            # CPU time of each stage where it was made (0: made before costs were recorded)
+            "cpu_core_hours_by_cell": {f"s{o.seed}": {k: round(v / 3600.0, 2) for k, v in o.cpu_s_by_stage.items()}
+                                       for o in outcomes}}
         if isinstance(result, Evaluation):
             assert result.std is not None
             sigma, sd = result.values["log10_sigma_30C"], result.std["log10_sigma_30C"]

@@ -43,6 +43,7 @@ class AnnealedCell:
         settled: whether the melt's density and Al-O-Al network had settled during the anneal (ML-MD).
         relax_converged: whether the 0 K relaxation reached ``fmax_eV_A`` within ``max_steps``.
         reused: the cell was read back from disk (made earlier by this or another oracle), not made now.
+        md_cpu_s: CPU seconds of the melt-quench MD that made the cell, by whichever run made it (0: not recorded).
         folder: where the cell's files are.
         entry: the relaxed cell as a pymatgen entry (total energy, eV).
     """
@@ -58,6 +59,7 @@ class AnnealedCell:
     reused: bool
     folder: str
     entry: ComputedStructureEntry
+    md_cpu_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _relax_cell(glass: Any, *, preset: HullPreset, calculator: Calculator, poten
     return AnnealedCell(seed=int(glass.seed), formula=str(glass.formula), n_atoms=len(relaxed), energy_eV_atom=per_atom,
                         density_g_cm3=float(density_of(relaxed)), md_density_g_cm3=float(glass.density_g_cm3),
                         settled=bool(glass.settled), relax_converged=bool(converged), reused=reused,
-                        folder=str(glass.folder), entry=entry)
+                        folder=str(glass.folder), entry=entry, md_cpu_s=float(glass.cpu_s))
 
 
 @dataclass

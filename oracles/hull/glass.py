@@ -110,7 +110,7 @@ def annealed_glass_result(comp: Composition, pd: PhaseDiagram, *, model: Callabl
                    "energy_eV_atom": round(c.energy_eV_atom, 5), "density_g_cm3": round(c.density_g_cm3, 4),
                    "md_density_g_cm3": round(c.md_density_g_cm3, 4), "settled": c.settled,
                    "relax_converged": c.relax_converged, "reused": c.reused, "folder": c.folder,
-                   "decomposition": decomp}
+                   "md_cpu_h": round(c.md_cpu_s / 3600.0, 3), "decomposition": decomp}
                   for c, (e, decomp) in zip(built.cells, per_cell)],
         "wall_s": built.wall_s,
     }

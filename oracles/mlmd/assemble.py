@@ -52,6 +52,7 @@ def assemble(formula: str, outcomes: list[SeedOutcome], *, preset: MDPreset, com
     meta.update(seeds=[o.seed for o in outcomes], converged=not problems, warnings=warnings,
                 simulated_ps=float(sum(o.simulated_ps for o in outcomes)),
                 wall_time_s=float(sum(o.wall_time_s for o in outcomes)),
+                cpu_core_hours=round(sum(sum(o.cpu_s_by_stage.values()) for o in outcomes) / 3600.0, 3),
                 artifacts={str(o.seed): o.artifacts for o in outcomes})
     return Evaluation(values=values, std=std, metadata=meta, fidelity=preset_name)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..atomistic.structures import density_of
 from ..files import write_atomically
+from .cost import Clock
 from .diffusion import DiffusionResult, tracer_diffusion
 from .dynamics import run_stage, scale_to_volume, set_velocities
 
@@ -50,6 +51,7 @@ class TemperatureRun:
         pressure_GPa, pressure_sd_GPa: mean and sd of the pressure over the NVT production, GPa.
         production_ps: production length including extensions, ps.
         extensions: how many times the production was extended because it was not diffusive.
+        wall_s, cpu_s: wall-clock and CPU seconds of this temperature (`cost.Clock`).
     """
 
     diffusion: DiffusionResult
@@ -59,6 +61,8 @@ class TemperatureRun:
     pressure_sd_GPa: float
     production_ps: float
     extensions: int
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
                      ) -> tuple[TemperatureRun, DriftCheck | None, float]:
     """NPT, NVT equilibration, optional NVE check and production at ``T_K``; the run, the check, simulated fs."""
     p, T = preset, T_K
+    clock = Clock()
     label = f"{glass.formula} s{seed}"
     atoms = glass.atoms.copy()
     atoms.calc = calculator
@@ -172,6 +177,7 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=float(np.mean(npt.pressure_GPa or [0.0])),
         pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
         production_ps=run.duration_ps, extensions=int(frames[0].info.get("extensions", 0)) if frames else 0,
+        **clock.elapsed(),
     ), drift, simulated_fs
 
 

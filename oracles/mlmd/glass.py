@@ -23,6 +23,7 @@ from ..atomistic.structures import density_of
 from ..composition import Composition
 from ..files import write_atomically
 from .cell_lock import cell_lock
+from .cost import Clock
 from .dynamics import quiet_potential, run_stage, set_velocities, snapshot
 from .guards import MDGuardError, check_finite, min_distance_violation
 from .network import mean_diagnostics
@@ -59,6 +60,8 @@ class GlassCell:
         simulated_ps: MD time spent making this cell, ps.
         folder: where the cell files are.
         potential: label of the potential that made it.
+        wall_s, cpu_s: wall-clock and CPU seconds (all threads) of the process while making the cell;
+            0 for a cell made before they were recorded.
     """
 
     formula: str
@@ -79,6 +82,8 @@ class GlassCell:
     simulated_ps: float
     folder: str
     potential: str
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready description (no structures)."""
@@ -128,6 +133,7 @@ def _build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPr
     from ..atomistic.structures import build_amorphous
 
     p = preset
+    clock = Clock()
     rng = np.random.default_rng([seed, zlib.crc32(comp.formula.encode())])
     start = build_amorphous(comp, target_atoms=p.target_atoms, rng=np.random.default_rng([seed, 1]))
     label = f"{comp.formula} s{seed}"
@@ -178,6 +184,7 @@ def _build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPr
         anneal_density_g_cm3=density_halves[1], network=mean_diagnostics(final.frames[-5:] or [atoms]),
         melt_network_halves=halves, settled=settled, quench_T_K=tuple(quench_T), quench_volume_A3=tuple(quench_V),
         simulated_ps=simulated_fs / 1000.0, folder=str(folder), potential=potential_label or p.potential,
+        **clock.elapsed(),
     )
     save_glass_cell(cell, preset)
     return cell

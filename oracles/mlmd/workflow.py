@@ -20,6 +20,7 @@ import numpy as np
 from ..composition import Composition
 from ..files import write_atomically
 from .artifacts import ArtifactWriter, sha256_of
+from .cost import Clock
 from .glass import glass_folder
 from .guards import MDGuardError
 
@@ -33,7 +34,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SeedOutcome:
-    """What one cell produced. ``error`` is set when the cell could not be evaluated."""
+    """What one cell produced. ``error`` is set when the cell could not be evaluated.
+
+    ``wall_time_s`` is this run's; ``cpu_s_by_stage`` is what each stage cost in CPU seconds when it
+    was made, also by an earlier run (a reused glass, resumed temperatures); 0 where not recorded.
+    """
 
     seed: int
     error: str | None = None
@@ -43,6 +48,7 @@ class SeedOutcome:
     tg: dict[str, Any] | None = None
     simulated_ps: float = 0.0
     wall_time_s: float = 0.0
+    cpu_s_by_stage: dict[str, float] = field(default_factory=dict)
     artifacts: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -93,6 +99,8 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
             path = Path(glass.folder) / f"{name}.extxyz"
             writer.records[f"{name}_cell"] = {"path": str(path), "sha256": sha256_of(path), "frames": 1}
         outcome.simulated_ps += glass.simulated_ps
+        # CPU seconds of each stage, whichever run made it (a reused glass or temperature keeps its cost)
+        outcome.cpu_s_by_stage["glass"] = glass.cpu_s
         if "conductivity" in compute:
             # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
             key = {"preset": json.loads(json.dumps(asdict(preset))),
@@ -102,12 +110,15 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
                                                seed=seed, checkpoints=writer.folder if reuse else None,
                                                checkpoint_key=key)
             outcome.runs = [asdict(r) for r in runs]
+            outcome.cpu_s_by_stage["conductivity"] = round(sum(r.cpu_s for r in runs), 1)
             outcome.drift = None if drift is None else asdict(drift)
             outcome.simulated_ps += ps
         if "tg" in compute:
+            clock = Clock()
             tg = glass_transition(glass, calculator=calculator, preset=preset, rng=rng, writer=writer, seed=seed,
                                   n_bootstrap=preset.tg_bootstrap)
             outcome.tg = asdict(tg)
+            outcome.cpu_s_by_stage["tg"] = clock.elapsed()["cpu_s"]
             outcome.simulated_ps += tg.simulated_ps
     except MDGuardError as err:
         logger.warning("%s", err)

@@ -58,7 +58,8 @@ def _run(glass: GlassCell, folder: Path, calculator: Calculator, key: dict[str, 
     runs, drift, _ = run_temperatures(glass, calculator=calculator, preset=PRESET, species="Li", entropy=(0, 1, 7),
                                       writer=ArtifactWriter(folder), seed=0, checkpoints=folder, checkpoint_key=key)
     assert drift is not None  # the hottest temperature's NVE check comes back with it, saved or not
-    return [asdict(r) for r in runs]
+    assert all(r.cpu_s > 0 and r.wall_s > 0 for r in runs)  # a saved temperature keeps what it cost
+    return [{k: v for k, v in asdict(r).items() if k not in ("wall_s", "cpu_s")} for r in runs]
 
 
 def test_saved_temperatures_are_read_back_without_md(glass: GlassCell, tmp_path: Path) -> None:
@@ -66,7 +67,9 @@ def test_saved_temperatures_are_read_back_without_md(glass: GlassCell, tmp_path:
     first = _run(glass, tmp_path, Harmonic(), key)
     assert sorted(p.name for p in tmp_path.glob("conductivity-*K.json")) == ["conductivity-700K.json",
                                                                           "conductivity-900K.json"]
+    first_cost = json.loads((tmp_path / "conductivity-900K.json").read_text())["run"]["cpu_s"]
     assert _run(glass, tmp_path, Harmonic(poisoned=True), key) == first
+    assert json.loads((tmp_path / "conductivity-900K.json").read_text())["run"]["cpu_s"] == first_cost
 
 
 def test_only_the_missing_temperature_runs_and_gives_what_an_unbroken_run_gave(glass: GlassCell,

@@ -70,6 +70,7 @@ def test_smoke_metadata_carries_density_pressure_and_per_temperature_diffusion(
     assert {"al_cn_O", "al_cn_Cl", "o_bridging_fraction"} <= set(meta["network"])
     assert meta["conductivity"]["nve_drift"][0]["timestep_fs"] == 2.0
     assert len(meta["tg"]["cells"]) == 2
+    assert meta["cpu_core_hours"] > 0  # the CPU time of the glass, the temperatures and Tg of both cells
 
 
 def test_smoke_artifacts_exist_with_matching_hashes(smoke: tuple[RecordingOracle, Evaluation]) -> None:
