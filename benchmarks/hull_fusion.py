@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="annealed", help="hull preset with glass_model melt_quench")
     parser.add_argument("--potential", default=None, help="default: the hull oracle's")
     parser.add_argument("--formulas", nargs="+", default=list(FUSION))
-    parser.add_argument("--workdir", type=Path, default=Path("runs/hull-fusion"), help="cells and result cache")
+    parser.add_argument("--workdir", type=Path, default=Path("benchmarks/hull-fusion-artifacts"),
+                        help="cells (kept in git: glass.json, glass.extxyz, melt.extxyz) and result cache")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/hull-fusion"))

@@ -236,6 +236,7 @@ def load_glass_cell(folder: Path, preset: MDPreset) -> GlassCell | None:
     atoms = read(folder / "glass.extxyz")
     melt = read(folder / "melt.extxyz")
     assert not isinstance(atoms, list) and not isinstance(melt, list)
+    record["folder"] = str(folder)  # where it is now (a cloned or moved folder), not where it was made
     record["melt_network_halves"] = tuple(record["melt_network_halves"])
     record["quench_T_K"] = tuple(record["quench_T_K"])
     record["quench_volume_A3"] = tuple(record["quench_volume_A3"])

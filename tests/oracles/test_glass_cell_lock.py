@@ -91,3 +91,14 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     with pytest.raises(TypeError):
         write_atomically(path, None)  # type: ignore[arg-type]
     assert path.read_text() == '{"old": 1}' and [p.name for p in tmp_path.iterdir()] == ["outcome.json"]
+
+
+def test_a_moved_or_cloned_cell_says_where_it_is_now(tmp_path: Path) -> None:
+    preset = PRESETS["smoke"]
+    made = glass_folder(tmp_path / "there", LI_GLASS.formula, "smoke", preset.potential, 0)
+    save_glass_cell(_cell(made), preset)
+    moved = tmp_path / "here" / "glass"
+    moved.parent.mkdir()
+    made.rename(moved)
+    loaded = load_glass_cell(moved, preset)
+    assert loaded is not None and loaded.folder == str(moved)  # the oracles read and write beside it
