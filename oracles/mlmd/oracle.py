@@ -7,6 +7,7 @@ import io
 import logging
 import multiprocessing
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -132,7 +133,8 @@ class MLMDOracle:
         per_worker = max(1, (self.threads or 1) // workers)
         logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers, per_worker)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_cell_in_process, self, comp, seed, per_worker) for seed in seeds]
+            level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
+            futures = [pool.submit(_cell_in_process, self, comp, seed, per_worker, level) for seed in seeds]
             return [SeedOutcome.from_json(f.result()) for f in futures]
 
     def _workers(self, n_cells: int) -> int:
@@ -154,7 +156,12 @@ class MLMDOracle:
                         reuse=self._loaded)
 
 
-def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int) -> dict[str, Any]:
+def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int,
+                     log_level: int = logging.WARNING) -> dict[str, Any]:
+    # a spawned process starts with logging unset: without this, hours of MD would report nothing
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("oracles").setLevel(log_level)
     with torch_threads(threads):
         return oracle._run_one(comp, seed).to_json()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,7 +126,14 @@ def test_unphysical_runs_become_failures(tmp_path: Path, mode: str, reason: str)
 
 
 @pytest.mark.slow
-def test_conformance_on_default_probes_with_cells_in_two_processes(tmp_path: Path) -> None:
-    oracle = RecordingOracle(preset="smoke", workdir=tmp_path, threads=2, compute=["conductivity"])
-    check_oracle(oracle)
+def test_conformance_on_default_probes_with_cells_in_two_processes(tmp_path: Path,
+                                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    logging.getLogger("oracles").setLevel(logging.INFO)
+    try:
+        oracle = RecordingOracle(preset="smoke", workdir=tmp_path, threads=2, compute=["conductivity"])
+        check_oracle(oracle)
+    finally:
+        logging.getLogger("oracles").setLevel(logging.NOTSET)
     assert all(isinstance(r, Evaluation) and r.metadata["seeds"] == [0, 1] for r in oracle.last)
+    # the cells' processes report their progress as the caller logs (hours of MD must not run silent)
+    assert "INFO oracles.mlmd.dynamics: LiAlCl2.5O0.75 s1: NVT melt" in capfd.readouterr().err
