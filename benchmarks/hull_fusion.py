@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     options = {} if args.potential is None else {"potential": args.potential}
-    oracle = HullOracle(preset=args.preset, workdir=args.workdir / args.preset, threads=args.threads,
+    # <workdir>/hull, as `viglas evaluate hull ... --workdir <workdir>` files them: the CLI reads the same cells
+    # (cell folders name their MD preset, and the result cache its hull preset, so presets do not collide)
+    oracle = HullOracle(preset=args.preset, workdir=args.workdir / "hull", threads=args.threads,
                         device=args.device, **options)
     if oracle.glass_cells is None:
         parser.error(f"preset {args.preset!r} uses random packings; give an annealed preset")

@@ -41,8 +41,9 @@ class HullOracle:
     potential load on first use; the constructor only checks options.
 
     Args:
-        preset: ``"smoke"``, ``"default"`` (random packings), ``"annealed-smoke"`` or ``"annealed"``
-            (annealed ML-MD glass cells); see `oracles.hull.presets`; recorded as fidelity.
+        preset: ``"default"`` (the ``"annealed"`` settings: 3 annealed ML-MD glass cells, hours on
+            CPU), ``"packing"`` (one random packing, minutes), ``"smoke"`` or ``"annealed-smoke"``
+            (plumbing); see `oracles.hull.presets`; recorded as fidelity.
         entries: JSON(.gz) file of pymatgen ComputedEntry/ComputedStructureEntry dicts, used
             instead of (``use_builtin=False``) or on top of the built-in references.
         use_builtin: include the shipped references of ``potential``.

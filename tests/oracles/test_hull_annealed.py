@@ -32,18 +32,19 @@ def test_annealed_presets_use_the_mlmd_glass_protocol_on_the_hull_potential() ->
     source = oracle.glass_cells
     assert source is not None and source.params.potential == "chgnet" and source.seeds == [4, 5, 6]
     assert source.protocol() == ("quick", source.params.glass_key())
-    assert HullOracle(preset="default", potential="chgnet").glass_cells is None
+    assert HullOracle(preset="packing", potential="chgnet").glass_cells is None
+    assert HullOracle(potential="chgnet").glass_cells is not None  # the default glass model is annealed cells
 
 
 @pytest.mark.parametrize(("options", "message"), [
     ({"preset": "annealed", "cells": 2}, "at least 3 independent annealed cells"),
     ({"preset": "annealed", "target_atoms": 40}, "do not apply to glass_model='melt_quench'"),
-    ({"preset": "default", "cells": 5}, "do not apply to glass_model='packing'"),
+    ({"preset": "packing", "cells": 5}, "do not apply to glass_model='packing'"),
     ({"preset": "annealed", "md_preset": "slow"}, "md_preset='slow'"),
     ({"preset": "annealed", "md_options": {"potential": "7net-0"}}, "made with the hull's potential"),
     ({"preset": "annealed", "md_options": {"melt_steps": -1}}, "melt_steps"),
-    ({"preset": "default", "md_options": {"melt_steps": 10}}, "annealed glass models only"),
-    ({"preset": "default", "glass_cells_from": "mlmd"}, "annealed glass models only"),
+    ({"preset": "packing", "md_options": {"melt_steps": 10}}, "annealed glass models only"),
+    ({"preset": "packing", "glass_cells_from": "mlmd"}, "annealed glass models only"),
     ({"preset": "default", "glass_model": "crystal"}, "glass_model='crystal'"),
 ])
 def test_bad_annealed_options_are_refused_at_setup(options: dict[str, Any], message: str) -> None:

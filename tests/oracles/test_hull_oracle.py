@@ -47,9 +47,9 @@ def test_smoke_oracle_conforms_and_caches(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 @pytest.mark.slow
-def test_default_preset_evaluates_a_sulfur_glass(tmp_path: Path) -> None:
-    """The default preset end to end on a Na S-glass (its wall time is a benchmark: benchmarks/results/hull.md)."""
-    oracle = HullOracle(preset="default", workdir=tmp_path, threads=2)
+def test_packing_preset_evaluates_a_sulfur_glass(tmp_path: Path) -> None:
+    """The packing preset end to end on a Na S-glass (its wall time is a benchmark: benchmarks/results/hull.md)."""
+    oracle = HullOracle(preset="packing", workdir=tmp_path, threads=2)
     (result,) = oracle.evaluate([Composition("Na", 1.0, 0.5, 0.1)])
     assert isinstance(result, Evaluation), result
     assert result.values["oxidation_V"] > result.values["reduction_V"] and result.values["e_hull_eV_atom"] > 0
