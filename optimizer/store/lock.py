@@ -11,7 +11,9 @@ import os
 import socket
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
+
+from oracles.files import exclusive_lock
 
 from .records import utc_now
 
@@ -22,30 +24,18 @@ class CampaignBusyError(RuntimeError):
 
 @contextmanager
 def runner_lock(store_path: Path, *, command: str = "viglas run") -> Iterator[None]:
-    """Hold the campaign's runner lock for the block; `CampaignBusyError` naming the holder if taken."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no advisory locks; the store's transactions still keep the data whole
+    """Hold the campaign's runner lock for the block; `CampaignBusyError` naming the holder if taken.
+
+    Without POSIX locks the block runs unlocked; the store's transactions still keep the data whole.
+    """
+
+    def refuse(holder: str) -> None:
+        raise CampaignBusyError(f"{store_path}: another run holds this campaign ({_holder(holder)}); "
+                                "wait for it to finish or stop it, then run again")
+
+    holder = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(), "command": command})
+    with exclusive_lock(store_path.with_name(store_path.name + ".lock"), holder=holder, on_busy=refuse):
         yield
-        return
-    path = store_path.with_name(store_path.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole block)
-    try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            raise CampaignBusyError(f"{store_path}: another run holds this campaign ({_holder(handle.read())}); "
-                                    "wait for it to finish or stop it, then run again") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(),
-                                 "command": command}))
-        handle.flush()
-        yield
-    finally:
-        handle.close()  # closing releases the lock
 
 
 def _holder(text: str) -> str:
