@@ -74,23 +74,26 @@ def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, see
         if record.get("preset") == key:
             logger.info("%s seed %d: finished cell read from %s", comp.formula, seed, saved)
             return SeedOutcome.from_json(record["outcome"])
-    outcome = _run_seed(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
-                        preset_name=preset_name, compute=compute, potential_label=potential_label, reuse=reuse)
+    outcome = _run_seed(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir, folder=folder,
+                        preset_name=preset_name, compute=compute, potential_label=potential_label, reuse=reuse,
+                        preset_key=key)
     if outcome.error is None:  # a failure may be the machine's (a step-time guard): try again next time
         write_atomically(saved, json.dumps({"preset": key, "outcome": outcome.to_json()}))
     return outcome
 
 
-def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
-              preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool) -> SeedOutcome:
+def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path, folder: Path,
+              preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool,
+              preset_key: dict[str, Any]) -> SeedOutcome:
     from .conductivity import run_temperatures
     from .glass import make_glass_cell
     from .tg import glass_transition
 
     start = time.perf_counter()
     outcome = SeedOutcome(seed=seed)
-    rng = np.random.default_rng([seed, zlib.crc32(comp.formula.encode()), 7])
-    writer = ArtifactWriter(glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent)
+    entropy = (seed, zlib.crc32(comp.formula.encode()), 7)
+    rng = np.random.default_rng(list(entropy))
+    writer = ArtifactWriter(folder)
     try:
         glass = make_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
                                 preset_name=preset_name, potential_label=potential_label, reuse=reuse)
@@ -103,12 +106,10 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
         outcome.cpu_s_by_stage["glass"] = glass.cpu_s
         if "conductivity" in compute:
             # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
-            key = {"preset": json.loads(json.dumps(asdict(preset))),
-                   "glass_sha256": writer.records["glass_cell"]["sha256"]}
+            key = {"preset": preset_key, "glass_sha256": writer.records["glass_cell"]["sha256"]}
             runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
-                                               entropy=(seed, zlib.crc32(comp.formula.encode()), 7), writer=writer,
-                                               seed=seed, checkpoints=writer.folder if reuse else None,
-                                               checkpoint_key=key)
+                                               entropy=entropy, writer=writer, seed=seed,
+                                               checkpoints=folder if reuse else None, checkpoint_key=key)
             outcome.runs = [asdict(r) for r in runs]
             outcome.cpu_s_by_stage["conductivity"] = round(sum(r.cpu_s for r in runs), 1)
             outcome.drift = None if drift is None else asdict(drift)
