@@ -26,6 +26,7 @@ from oracles.mlmd import MLMDOracle
 
 # The lazily loaded stages, imported now: a run of hours keeps the code it started with.
 from oracles.mlmd import assemble, conductivity, glass, tg  # noqa: F401  # isort: skip
+from oracles.mlmd.glass import glass_folder
 from oracles.mlmd.workflow import SeedOutcome
 
 #: (composition, seeds, measured log10 sigma(30 degC) in S/cm or None). Dai et al., Nat. Energy 2023:
@@ -49,7 +50,7 @@ def queue() -> list[tuple[Composition, int]]:
 def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> Path | None:
     """The saved outcome of one cell in the first of ``workdirs`` that has it, else None."""
     for workdir in workdirs:
-        path = workdir / f"{comp.formula}-{preset}-{potential}-s{seed}" / "outcome-conductivity.json"
+        path = glass_folder(workdir, comp.formula, preset, potential, seed).parent / "outcome-conductivity.json"
         if path.is_file():
             return path
     return None
@@ -58,7 +59,7 @@ def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: s
 def cell_progress(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> str:
     """Where one cell stands: finished, the temperatures saved so far, glass made, or not started."""
     for workdir in workdirs:
-        folder = workdir / f"{comp.formula}-{preset}-{potential}-s{seed}"
+        folder = glass_folder(workdir, comp.formula, preset, potential, seed).parent
         if (folder / "outcome-conductivity.json").is_file():
             return "finished"
         temperatures = sorted((int(p.stem.split("-")[1].rstrip("K")) for p in folder.glob("conductivity-*K.json")),
