@@ -9,7 +9,9 @@ hottest temperature an NVE segment measures the energy drift of the timestep.
 Each temperature draws its velocities from its own stream (seed, composition, temperature), so a
 temperature does not depend on the ones before it: with a checkpoint folder, every finished
 temperature is saved (``conductivity-<T>K.json``) and a resumed cell runs only the missing ones.
-A cell's conductivity stage is hours on one core; a killed run loses at most one temperature.
+Inside a temperature, the state after the equilibration and after every production chunk is saved
+too (`partial`), so a killed run loses at most the stage it was in: one production chunk (~8
+minutes of one core at `quick`) or one equilibration.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ import numpy as np
 from ..atomistic.structures import density_of
 from ..files import write_atomically
 from .cost import Clock
-from .diffusion import DiffusionResult, tracer_diffusion
+from .diffusion import DiffusionResult
 from .dynamics import run_stage, scale_to_volume, set_velocities
+from .partial import Frames, PartialTemperature, Progress
+from .production import run_production
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -114,13 +118,17 @@ def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPres
             logger.info("%s: %.0f K read from %s", label, T, saved)
             writer.records[f"production_{T:.0f}K"] = artifact
         else:
+            partial = None if checkpoints is None else PartialTemperature(
+                checkpoints / f"conductivity-{T:.0f}K.partial", {"temperature": checkpoint_key, "T_K": T})
             run, T_drift, T_fs = _one_temperature(glass, calculator=calculator, preset=p, T_K=T, species=species,
                                                   rng=np.random.default_rng([*entropy, round(T)]), writer=writer,
-                                                  seed=seed, drift_check=hottest == T and bool(p.nve_check_steps))
-            if saved is not None:
+                                                  seed=seed, drift_check=hottest == T and bool(p.nve_check_steps),
+                                                  partial=partial)
+            if saved is not None and partial is not None:
                 write_atomically(saved, json.dumps({
                     "key": checkpoint_key, "run": asdict(run), "drift": None if T_drift is None else asdict(T_drift),
                     "simulated_fs": T_fs, "artifact": writer.records[f"production_{T:.0f}K"]}))
+                partial.remove()
         runs.append(run)
         drift = drift if T_drift is None else T_drift
         simulated_fs += T_fs
@@ -148,60 +156,63 @@ def _read_checkpoint(path: Path | None, key: dict[str, Any] | None
 
 def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, T_K: float, species: str,
                      rng: np.random.Generator, writer: ArtifactWriter, seed: int, drift_check: bool,
-                     ) -> tuple[TemperatureRun, DriftCheck | None, float]:
-    """NPT, NVT equilibration, optional NVE check and production at ``T_K``; the run, the check, simulated fs."""
+                     partial: PartialTemperature | None) -> tuple[TemperatureRun, DriftCheck | None, float]:
+    """Equilibration (NPT, NVT, optional NVE check) and production at ``T_K``, resumed from ``partial``
+    where it holds an unfinished run; the run, the check, simulated fs."""
     p, T = preset, T_K
     clock = Clock()
     label = f"{glass.formula} s{seed}"
     atoms = glass.atoms.copy()
+    resumed = None if partial is None else partial.load(atoms, rng)
     atoms.calc = calculator
+    if resumed is None:
+        progress, frames = _equilibrate(atoms, p, T_K=T, rng=rng, label=label, drift_check=drift_check), Frames()
+    else:
+        progress, frames = resumed
+        logger.info("%s: %.0f K resumed at production step %d of %d (%s)", label, T, progress.steps_done,
+                    progress.target_steps, partial.folder if partial else "")
+    cost_before = {"cpu_s": progress.cpu_s, "wall_s": progress.wall_s}
+
+    def cost() -> dict[str, float]:
+        return {name: round(cost_before[name] + spent, 1) for name, spent in clock.elapsed().items()}
+
+    def save(chunk: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if partial is not None:
+            progress.cpu_s, progress.wall_s = cost()["cpu_s"], cost()["wall_s"]
+            partial.save(progress, atoms, rng, chunk)
+
+    if resumed is None:
+        save(None)
+    run, trajectory = run_production(atoms, p, T_K=T, species=species, rng=rng, label=label, seed=seed,
+                                     progress=progress, frames=frames, save=save)
+    writer.write(f"production_{T:.0f}K", trajectory)
+    logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
+                species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
+    pressures = progress.pressures_GPa or [0.0]
+    return TemperatureRun(
+        diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=progress.npt_pressure_GPa,
+        pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
+        production_ps=run.duration_ps, extensions=progress.extensions, **cost(),
+    ), None if progress.drift is None else DriftCheck(**progress.drift), (
+        progress.pre_production_fs + run.duration_ps * 1000.0)
+
+
+def _equilibrate(atoms: Atoms, p: MDPreset, *, T_K: float, rng: np.random.Generator, label: str,
+                 drift_check: bool) -> Progress:
+    """New velocities, NPT, the cell at the mean NPT volume, NVT and (hottest T) the NVE check, in place."""
+    T = T_K
     set_velocities(atoms, T, rng)
     npt = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.npt_per_T_steps, timestep_fs=p.timestep_fs, rng=rng,
                     label=f"{label}: NPT {T:.0f} K").series.tail()
     scale_to_volume(atoms, float(np.mean(npt.volume_A3 or [atoms.get_volume()])))
-    logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms),
-                float(np.mean(npt.pressure_GPa or [0.0])))
+    npt_pressure = float(np.mean(npt.pressure_GPa or [0.0]))
+    logger.info("%s: NPT %.0f K: %.3f g/cm3, %.2f GPa (second half)", label, T, density_of(atoms), npt_pressure)
     run_stage(atoms, p, ensemble="nvt", T_K=T, steps=p.equilibrate_per_T_steps, timestep_fs=p.timestep_fs,
               rng=rng, label=f"{label}: NVT equilibrate {T:.0f} K")
     simulated_fs = (p.npt_per_T_steps + p.equilibrate_per_T_steps) * p.timestep_fs
     drift = None
     if drift_check:
-        drift = nve_drift(atoms, p, T_K=T, rng=rng, label=label)
+        drift = asdict(nve_drift(atoms, p, T_K=T, rng=rng, label=label))
         simulated_fs += p.nve_check_steps * p.timestep_fs
-    run, frames, pressures = _production(atoms, p, T_K=T, species=species, rng=rng, label=label, seed=seed)
-    simulated_fs += run.duration_ps * 1000.0
-    writer.write(f"production_{T:.0f}K", frames)
-    logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
-                species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
-    return TemperatureRun(
-        diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=float(np.mean(npt.pressure_GPa or [0.0])),
-        pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
-        production_ps=run.duration_ps, extensions=int(frames[0].info.get("extensions", 0)) if frames else 0,
-        **clock.elapsed(),
-    ), drift, simulated_fs
-
-
-def _production(atoms: Atoms, p: MDPreset, *, T_K: float, species: str, rng: np.random.Generator, label: str,
-                seed: int) -> tuple[DiffusionResult, list[Atoms], list[float]]:
-    """NVT production, extended while not diffusive; the analysis always covers the whole trajectory."""
-    stage = run_stage(atoms, p, ensemble="nvt", T_K=T_K, steps=p.production_steps, timestep_fs=p.timestep_fs,
-                      rng=rng, label=f"{label}: NVT production {T_K:.0f} K", frame_interval=p.frame_interval_steps)
-    frames, pressures = stage.frames, list(stage.series.pressure_GPa)
-    extensions = 0
-    while True:
-        run = tracer_diffusion(frames, species, T_K=T_K, timestep_fs=p.timestep_fs,
-                               frame_interval=p.frame_interval_steps, start_fraction=p.msd_start_fraction,
-                               n_samples=p.kinisi_samples, seed=seed, hop_length_A=p.hop_length_A,
-                               slope_tolerance=p.diffusive_slope_tolerance)
-        if run.diffusive or extensions >= p.max_extensions or p.extend_steps == 0:
-            break
-        extensions += 1
-        logger.info("%s: %.0f K not diffusive (MSD %.2f A2, slope %.2f); extending by %d steps (%d/%d)", label, T_K,
-                    run.msd_end_A2, run.msd_slope, p.extend_steps, extensions, p.max_extensions)
-        more = run_stage(atoms, p, ensemble="nvt", T_K=T_K, steps=p.extend_steps, timestep_fs=p.timestep_fs, rng=rng,
-                         label=f"{label}: NVT extension {T_K:.0f} K", frame_interval=p.frame_interval_steps)
-        frames.extend(more.frames[1:])  # the extension's step-0 frame repeats the last one
-        pressures.extend(more.series.pressure_GPa[1:])
-    if frames:
-        frames[0].info["extensions"] = extensions
-    return run, frames, pressures or [0.0]
+    return Progress(npt_pressure_GPa=npt_pressure, pre_production_fs=simulated_fs, drift=drift,
+                    target_steps=p.production_steps)

@@ -98,11 +98,12 @@ class StageResult:
 
 def run_stage(atoms: Atoms, preset: MDPreset, *, ensemble: str, T_K: float, steps: int, timestep_fs: float,
               rng: np.random.Generator, label: str, frame_interval: int = 0, record_interval: int = 10,
-              max_volume_factor: float = 1.8) -> StageResult:
+              max_volume_factor: float = 1.8, log_progress: bool = True) -> StageResult:
     """Run ``steps`` of ``ensemble`` (``nvt``, ``npt`` or ``nve``) in place on ``atoms``.
 
     Records `Series` every ``record_interval`` steps (and at step 0) and frames every
-    ``frame_interval`` steps (none if 0). NPT stops with `MDGuardError` if the volume grows past
+    ``frame_interval`` steps (none if 0); logs progress every 10% unless not ``log_progress`` (a caller
+    that runs a long stage in parts logs its own). NPT stops with `MDGuardError` if the volume grows past
     ``max_volume_factor`` x its starting value (a melt that boils at this temperature).
     """
     from ase import units
@@ -129,7 +130,8 @@ def run_stage(atoms: Atoms, preset: MDPreset, *, ensemble: str, T_K: float, step
         extra.append((lambda: frames.append(snapshot(atoms, time_fs=dyn.nsteps * timestep_fs, T_K=T_K)),
                       frame_interval))
     max_volume = max_volume_factor * atoms.get_volume() if ensemble == "npt" else None
-    _run(dyn, atoms, steps, label=label, target_K=T_K, preset=preset, extra=extra, max_volume_A3=max_volume)
+    _run(dyn, atoms, steps, label=label, target_K=T_K, preset=preset, extra=extra, max_volume_A3=max_volume,
+         log_progress=log_progress)
     return StageResult(series, frames)
 
 
@@ -154,7 +156,7 @@ def _dynamics(atoms: Atoms, preset: MDPreset, *, ensemble: str, T_K: float, time
 
 
 def _run(dyn: MolecularDynamics, atoms: Atoms, steps: int, *, label: str, target_K: float, preset: MDPreset,
-         extra: list[tuple[Callable[[], None], int]], max_volume_A3: float | None) -> Guard:
+         extra: list[tuple[Callable[[], None], int]], max_volume_A3: float | None, log_progress: bool = True) -> Guard:
     """Run ``dyn`` for ``steps`` with a guard (runaway judged against ``target_K``) and progress logs."""
     guard = Guard(atoms, label=label, target_K=target_K, interval=preset.check_interval_steps,
                   runaway_factor=preset.runaway_factor, min_distance_fraction=preset.min_distance_fraction,
@@ -170,7 +172,8 @@ def _run(dyn: MolecularDynamics, atoms: Atoms, steps: int, *, label: str, target
             logger.info("%s %d%% (%d/%d steps, T=%.0f K, %.0f A3)", label, round(100 * dyn.nsteps / steps),
                         dyn.nsteps, steps, atoms.get_temperature(), atoms.get_volume())
 
-    dyn.attach(progress, interval=tenth)
+    if log_progress:
+        dyn.attach(progress, interval=tenth)
     with quiet_potential():
         dyn.run(steps)
     return guard

@@ -1,0 +1,148 @@
+"""A run killed inside a temperature resumes at the last saved production chunk and gives the numbers
+an unbroken run gives (real MD and kinisi on a cheap harmonic potential)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.calculator import Calculator, all_changes
+
+from oracles import Composition
+from oracles.mlmd import production
+from oracles.mlmd.artifacts import ArtifactWriter
+from oracles.mlmd.conductivity import run_temperatures
+from oracles.mlmd.glass import GlassCell, make_glass_cell
+from oracles.mlmd.presets import resolve_preset
+
+LI_GLASS = Composition("Li", 1.0, 0.75)
+# 60 production steps + one extension of 40 (a harmonic solid is never diffusive), in chunks of 10
+PRESET = resolve_preset("smoke", {"relax_max_steps": 0, "production_steps": 60, "extend_steps": 40,
+                                  "max_extensions": 1, "frame_interval_steps": 2})
+KEY = {"preset": "test", "glass_sha256": "a"}
+#: eV/Angstrom^2: rattling of ~0.1 Angstrom at 900 K, so no two atoms meet in 100 steps
+STIFFNESS = 10.0
+
+
+class Killed(BaseException):
+    """Stands for the process being killed: nothing in the oracle catches it."""
+
+
+class Spring(Calculator):
+    """Each atom tied by a spring to a fixed home (None: where it is at the first call): no other
+    state, so a fresh one after a kill computes what the killed one would have. After ``kill_after``
+    force calls it raises `Killed`."""
+
+    implemented_properties = ("energy", "forces", "stress")
+
+    def __init__(self, home: np.ndarray | None, kill_after: int | None = None) -> None:
+        super().__init__()
+        self.home = home
+        self.kill_after = kill_after
+        self.calls = 0
+
+    def calculate(self, atoms: Atoms | None = None, properties: object = None,
+                  system_changes: object = all_changes) -> None:
+        super().calculate(atoms, ["energy"], all_changes)
+        assert self.atoms is not None
+        self.calls += 1
+        if self.kill_after is not None and self.calls > self.kill_after:
+            raise Killed
+        if self.home is None:  # making the glass: tied to wherever it starts
+            self.home = self.atoms.get_positions()
+        shift = self.atoms.get_positions() - self.home
+        self.results = {"energy": float(0.5 * STIFFNESS * (shift ** 2).sum()), "forces": -STIFFNESS * shift,
+                        "stress": np.zeros(6)}
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(production, "CHUNK_STEPS", 10)
+
+
+@pytest.fixture(scope="module")
+def glass(tmp_path_factory: pytest.TempPathFactory) -> GlassCell:
+    return make_glass_cell(LI_GLASS, calculator=Spring(None), preset=PRESET, seed=0,
+                           workdir=tmp_path_factory.mktemp("glass"), preset_name="smoke")
+
+
+def _run(glass: GlassCell, folder: Path, calculator: Calculator, key: dict[str, Any] = KEY) -> dict[str, Any]:
+    folder.mkdir(exist_ok=True)
+    writer = ArtifactWriter(folder)
+    runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=PRESET, species="Li", entropy=(0, 1, 7),
+                                       writer=writer, seed=0, checkpoints=folder, checkpoint_key=key)
+    return {"runs": [{k: v for k, v in asdict(r).items() if k not in ("wall_s", "cpu_s")} for r in runs],
+            "drift": drift, "ps": ps,
+            "trajectories": {name: record["sha256"] for name, record in writer.records.items()},
+            "cpu_s": [r.cpu_s for r in runs]}
+
+
+def _spring(glass: GlassCell, kill_after: int | None = None) -> Spring:
+    return Spring(glass.atoms.get_positions(), kill_after)
+
+
+def test_a_run_killed_mid_production_resumes_there_with_the_unbroken_numbers(glass: GlassCell,
+                                                                             tmp_path: Path) -> None:
+    whole = _spring(glass)
+    unbroken = _run(glass, tmp_path / "unbroken", whole)
+    assert all(run["extensions"] == 1 for run in unbroken["runs"])  # the extension is part of what is checked
+    assert not list((tmp_path / "unbroken").glob("*.partial"))  # a finished temperature leaves no partial state
+
+    folder = tmp_path / "killed"
+    # 900 K first: 6 NPT + 5 NVT + 6 NVE steps, then production; killed 45 steps into it (after its 4th chunk)
+    with pytest.raises(Killed):
+        _run(glass, folder, _spring(glass, kill_after=17 + 45 + 3))
+    state = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())
+    assert state["progress"]["steps_done"] == 40 and len(state["progress"]["chunks"]) == 4
+
+    again = _spring(glass)
+    resumed = _run(glass, folder, again)
+    assert resumed["runs"] == unbroken["runs"]
+    assert resumed["drift"] == unbroken["drift"] and resumed["ps"] == pytest.approx(unbroken["ps"])
+    assert resumed["trajectories"] == unbroken["trajectories"]  # the same frames, bit for bit
+    assert again.calls < whole.calls - 40  # the saved chunks and the equilibration were not run again
+    assert resumed["cpu_s"][0] > 0 and not list(folder.glob("*.partial"))
+
+
+def test_a_kill_during_the_extension_resumes_in_the_extension(glass: GlassCell, tmp_path: Path) -> None:
+    unbroken = _run(glass, tmp_path / "unbroken", _spring(glass))
+    folder = tmp_path / "killed"
+    with pytest.raises(Killed):
+        _run(glass, folder, _spring(glass, kill_after=17 + 75 + 3))
+    progress = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())["progress"]
+    assert progress["extensions"] == 1 and progress["target_steps"] == 100 and progress["steps_done"] == 70
+    assert _run(glass, folder, _spring(glass))["runs"] == unbroken["runs"]
+
+
+def test_partial_state_from_other_settings_or_damaged_is_started_over(glass: GlassCell, tmp_path: Path) -> None:
+    unbroken = _run(glass, tmp_path / "unbroken", _spring(glass))
+    for damage in ("other key", "missing chunk", "garbled state"):
+        folder = tmp_path / damage.replace(" ", "-")
+        with pytest.raises(Killed):
+            _run(glass, folder, _spring(glass, kill_after=17 + 45 + 3))
+        partial = folder / "conductivity-900K.partial"
+        key = KEY
+        if damage == "other key":
+            key = {**KEY, "glass_sha256": "another glass"}
+        elif damage == "missing chunk":
+            (partial / "frames-002.npz").unlink()
+        else:
+            (partial / "state.json").write_text("{not json", encoding="utf-8")
+        calculator = _spring(glass)
+        result = _run(glass, folder, calculator, key)
+        assert calculator.calls > 100  # the whole first temperature ran again
+        assert result["runs"] == unbroken["runs"]  # from its own random stream, so to the same numbers
+
+
+def test_cutting_the_production_into_chunks_changes_nothing(glass: GlassCell, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    chunked = _run(glass, tmp_path / "chunked", _spring(glass))
+    monkeypatch.setattr(production, "CHUNK_STEPS", 10_000)  # the production and its extension in one piece each
+    whole = _run(glass, tmp_path / "whole", _spring(glass))
+    assert chunked["runs"] == whole["runs"] and chunked["trajectories"] == whole["trajectories"]
+    assert [run["production_ps"] for run in whole["runs"]] == [0.2, 0.2]  # 100 steps of 2 fs, extension included
