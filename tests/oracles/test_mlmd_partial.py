@@ -98,7 +98,7 @@ def test_a_run_killed_mid_production_resumes_there_with_the_unbroken_numbers(gla
     with pytest.raises(Killed):
         _run(glass, folder, _spring(glass, kill_after=17 + 45 + 3))
     state = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())
-    assert state["progress"]["steps_done"] == 40 and len(state["progress"]["chunks"]) == 4
+    assert state["record"]["steps_done"] == 40 and len(state["record"]["chunks"]) == 4
 
     again = _spring(glass)
     resumed = _run(glass, folder, again)
@@ -114,7 +114,7 @@ def test_a_kill_during_the_extension_resumes_in_the_extension(glass: GlassCell, 
     folder = tmp_path / "killed"
     with pytest.raises(Killed):
         _run(glass, folder, _spring(glass, kill_after=17 + 75 + 3))
-    progress = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())["progress"]
+    progress = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())["record"]
     assert progress["extensions"] == 1 and progress["target_steps"] == 100 and progress["steps_done"] == 70
     assert _run(glass, folder, _spring(glass))["runs"] == unbroken["runs"]
 
