@@ -178,7 +178,8 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
 
     def save(chunk: tuple[np.ndarray, np.ndarray] | None) -> None:
         if partial is not None:
-            progress.cpu_s, progress.wall_s = cost()["cpu_s"], cost()["wall_s"]
+            spent = cost()
+            progress.cpu_s, progress.wall_s = spent["cpu_s"], spent["wall_s"]
             partial.save(progress, atoms, rng, chunk)
 
     if resumed is None:

@@ -146,3 +146,34 @@ def test_cutting_the_production_into_chunks_changes_nothing(glass: GlassCell, tm
     whole = _run(glass, tmp_path / "whole", _spring(glass))
     assert chunked["runs"] == whole["runs"] and chunked["trajectories"] == whole["trajectories"]
     assert [run["production_ps"] for run in whole["runs"]] == [0.2, 0.2]  # 100 steps of 2 fs, extension included
+
+
+def _glass_files(folder: Path) -> dict[str, Any]:
+    record = json.loads((folder / "glass.json").read_text())
+    for varies in ("cpu_s", "wall_s", "folder"):
+        record.pop(varies)
+    return {"record": record, **{name: (folder / name).read_bytes() for name in ("glass.extxyz", "melt.extxyz")}}
+
+
+def test_a_glass_cell_killed_after_its_anneal_resumes_there_and_comes_out_the_same(tmp_path: Path) -> None:
+    from oracles.atomistic.structures import build_amorphous
+    from oracles.mlmd.glass import glass_folder
+
+    packing = build_amorphous(LI_GLASS, target_atoms=PRESET.target_atoms, rng=np.random.default_rng([0, 1]))
+    home = packing.get_positions()  # where the glass protocol's own packing puts the atoms
+    whole = Spring(home)
+    make_glass_cell(LI_GLASS, calculator=whole, preset=PRESET, seed=0, workdir=tmp_path / "unbroken",
+                    preset_name="smoke")
+    unbroken = _glass_files(glass_folder(tmp_path / "unbroken", LI_GLASS.formula, "smoke", PRESET.potential, 0))
+
+    workdir = tmp_path / "killed"
+    folder = glass_folder(workdir, LI_GLASS.formula, "smoke", PRESET.potential, 0)
+    with pytest.raises(Killed):  # melt 15 + anneal 10 steps, then killed in the quench
+        make_glass_cell(LI_GLASS, calculator=Spring(home, kill_after=whole.calls - 8), preset=PRESET, seed=0,
+                        workdir=workdir, preset_name="smoke")
+    assert json.loads((folder / "partial" / "state.json").read_text())["record"]["stages_done"] >= 2
+    again = Spring(home)
+    cell = make_glass_cell(LI_GLASS, calculator=again, preset=PRESET, seed=0, workdir=workdir, preset_name="smoke")
+    assert _glass_files(folder) == unbroken
+    assert again.calls < whole.calls - 25  # neither the melt nor the anneal ran again
+    assert cell.cpu_s > 0 and not (folder / "partial").exists()
