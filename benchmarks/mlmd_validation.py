@@ -57,18 +57,34 @@ def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: s
 
 
 def cell_progress(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> str:
-    """Where one cell stands: finished, the temperatures saved so far, glass made, or not started."""
+    """Where one cell stands: finished, the temperatures saved so far and the one under way, the glass
+    (made, or the stages saved so far), or not started."""
     for workdir in workdirs:
         folder = glass_folder(workdir, comp.formula, preset, potential, seed).parent
         if (folder / "outcome-conductivity.json").is_file():
             return "finished"
-        temperatures = sorted((int(p.stem.split("-")[1].rstrip("K")) for p in folder.glob("conductivity-*K.json")),
-                              reverse=True)
-        if temperatures:
-            return "glass made; temperatures done (K): " + ", ".join(map(str, temperatures))
+        done = sorted((int(p.stem.split("-")[1].rstrip("K")) for p in folder.glob("conductivity-*K.json")),
+                      reverse=True)
+        parts = ["temperatures done (K): " + ", ".join(map(str, done))] if done else []
+        for partial in sorted(folder.glob("conductivity-*K.partial")):
+            record = _saved_record(partial)
+            if record is not None:
+                parts.append(f"{partial.stem.split('-')[1]} under way: production step {record['steps_done']} "
+                             f"of {record['target_steps']}")
         if (folder / "glass" / "glass.json").is_file():
-            return "glass made"
+            return "; ".join(["glass made", *parts])
+        record = _saved_record(folder / "glass" / "partial")
+        if record is not None:
+            return f"glass under way: {record['stages_done']} stages saved (melt, anneal, quench blocks)"
     return "not started"
+
+
+def _saved_record(folder: Path) -> dict[str, Any] | None:
+    """The record of a `saved_md.SavedMD` folder, or None if there is none."""
+    try:
+        return dict(json.loads((folder / "state.json").read_text(encoding="utf-8"))["record"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def run(args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@ an unbroken run gives (real MD and kinisi on a cheap harmonic potential)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -13,11 +14,12 @@ import pytest
 from ase import Atoms
 from ase.calculators.calculator import Calculator, all_changes
 
+from benchmarks.mlmd_validation import cell_progress
 from oracles import Composition
 from oracles.mlmd import production
 from oracles.mlmd.artifacts import ArtifactWriter
 from oracles.mlmd.conductivity import run_temperatures
-from oracles.mlmd.glass import GlassCell, make_glass_cell
+from oracles.mlmd.glass import GlassCell, glass_folder, make_glass_cell, save_glass_cell
 from oracles.mlmd.presets import resolve_preset
 
 LI_GLASS = Composition("Li", 1.0, 0.75)
@@ -93,12 +95,17 @@ def test_a_run_killed_mid_production_resumes_there_with_the_unbroken_numbers(gla
     assert all(run["extensions"] == 1 for run in unbroken["runs"])  # the extension is part of what is checked
     assert not list((tmp_path / "unbroken").glob("*.partial"))  # a finished temperature leaves no partial state
 
-    folder = tmp_path / "killed"
+    # filed where the validation's report looks for it, next to its glass
+    folder = glass_folder(tmp_path / "killed", LI_GLASS.formula, "smoke", PRESET.potential, 0)
+    save_glass_cell(dataclasses.replace(glass, folder=str(folder)), PRESET)
+    folder = folder.parent
     # 900 K first: 6 NPT + 5 NVT + 6 NVE steps, then production; killed 45 steps into it (after its 4th chunk)
     with pytest.raises(Killed):
         _run(glass, folder, _spring(glass, kill_after=17 + 45 + 3))
     state = json.loads((folder / "conductivity-900K.partial" / "state.json").read_text())
     assert state["record"]["steps_done"] == 40 and len(state["record"]["chunks"]) == 4
+    assert (cell_progress([tmp_path / "killed"], LI_GLASS, "smoke", PRESET.potential, 0)
+            == "glass made; 900K under way: production step 40 of 60")
 
     again = _spring(glass)
     resumed = _run(glass, folder, again)
@@ -157,7 +164,6 @@ def _glass_files(folder: Path) -> dict[str, Any]:
 
 def test_a_glass_cell_killed_after_its_anneal_resumes_there_and_comes_out_the_same(tmp_path: Path) -> None:
     from oracles.atomistic.structures import build_amorphous
-    from oracles.mlmd.glass import glass_folder
 
     packing = build_amorphous(LI_GLASS, target_atoms=PRESET.target_atoms, rng=np.random.default_rng([0, 1]))
     home = packing.get_positions()  # where the glass protocol's own packing puts the atoms
@@ -172,6 +178,7 @@ def test_a_glass_cell_killed_after_its_anneal_resumes_there_and_comes_out_the_sa
         make_glass_cell(LI_GLASS, calculator=Spring(home, kill_after=whole.calls - 8), preset=PRESET, seed=0,
                         workdir=workdir, preset_name="smoke")
     assert json.loads((folder / "partial" / "state.json").read_text())["record"]["stages_done"] >= 2
+    assert cell_progress([workdir], LI_GLASS, "smoke", PRESET.potential, 0).startswith("glass under way: ")
     again = Spring(home)
     cell = make_glass_cell(LI_GLASS, calculator=again, preset=PRESET, seed=0, workdir=workdir, preset_name="smoke")
     assert _glass_files(folder) == unbroken
