@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cost import Clock
 from .dynamics import run_stage, set_velocities, snapshot
 from .fits import fit_tg
 
 if TYPE_CHECKING:
+    from ase import Atoms
     from ase.calculators.calculator import Calculator
 
     from .artifacts import ArtifactWriter
     from .glass import GlassCell
     from .presets import MDPreset
+    from .saved_md import SavedMD
 
 #: A hold must last at least this many volume-relaxation times (issue 11).
 HOLD_OVER_TAU = 10.0
@@ -48,6 +51,8 @@ class TgResult:
     cooling_rate_K_s: float
     holds_long_enough: bool
     simulated_ps: float
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
 
 
 def autocorrelation_time_ps(series: list[float], dt_ps: float) -> float:
@@ -66,15 +71,43 @@ def autocorrelation_time_ps(series: list[float], dt_ps: float) -> float:
 
 
 def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, rng: np.random.Generator,
-                     writer: ArtifactWriter, seed: int, n_bootstrap: int) -> TgResult:
+                     writer: ArtifactWriter, seed: int, n_bootstrap: int, saved: SavedMD | None = None) -> TgResult:
+    """Hold the melt at each of ``preset.tg_temperatures_K`` (descending) and fit the break.
+
+    With ``saved``, the state after every hold is kept there: a killed run resumes at the next hold
+    and gives the numbers an unbroken one would (MTK starts anew each hold; ``rng`` is restored).
+    """
     p = preset
     atoms = glass.melt.copy()
-    atoms.calc = calculator
     temperatures = sorted(p.tg_temperatures_K, reverse=True)
-    set_velocities(atoms, temperatures[0], rng)
-    volumes, energies, taus, cooled = [], [], [], []
+
+    def parse(record: dict[str, Any], arrays: dict[str, np.ndarray]) -> tuple[dict[str, list[float]], list[Atoms]]:
+        done = {name: [float(v) for v in record[name]] for name in ("volumes", "energies", "taus", "cost")}
+        frames = [snapshot(atoms, T_K=T) for T in temperatures[:len(done["volumes"])]]
+        for frame, positions, momenta, cell in zip(frames, arrays["cooled_positions"], arrays["cooled_momenta"],
+                                                   arrays["cooled_cells"], strict=True):
+            frame.set_cell(cell)
+            frame.set_positions(positions)
+            frame.set_momenta(momenta)
+        return done, frames
+
+    resumed = None if saved is None else saved.load(atoms, rng, parse)
+    atoms.calc = calculator
+    if resumed is None:
+        set_velocities(atoms, temperatures[0], rng)
+        done: dict[str, list[float]] = {"volumes": [], "energies": [], "taus": [], "cost": [0.0, 0.0]}
+        cooled: list[Atoms] = []
+    else:
+        done, cooled = resumed
+    volumes, energies, taus = done["volumes"], done["energies"], done["taus"]
+    clock, cost_before = Clock(), list(done["cost"])  # CPU and wall seconds of earlier runs
+
+    def cost() -> dict[str, float]:
+        spent = clock.elapsed()
+        return {"cpu_s": round(cost_before[0] + spent["cpu_s"], 1),
+                "wall_s": round(cost_before[1] + spent["wall_s"], 1)}
     record_interval = 10
-    for T in temperatures:
+    for T in temperatures[len(volumes):]:
         tail = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.tg_hold_steps, timestep_fs=p.timestep_fs, rng=rng,
                          label=f"{glass.formula} s{seed}: Tg hold {T:.0f} K", record_interval=record_interval
                          ).series.tail()
@@ -82,13 +115,18 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         energies.append(float(np.mean(tail.potential_eV)) / len(atoms))
         taus.append(autocorrelation_time_ps(tail.volume_A3, record_interval * p.timestep_fs / 1000.0))
         cooled.append(snapshot(atoms, T_K=T))
+        if saved is not None:
+            done["cost"] = [cost()["cpu_s"], cost()["wall_s"]]
+            saved.save(done, atoms, rng, cooled_positions=np.array([f.get_positions() for f in cooled]),
+                       cooled_momenta=np.array([f.get_momenta() for f in cooled]),
+                       cooled_cells=np.array([np.asarray(f.cell) for f in cooled]))
     writer.write("tg_cooling", cooled)
     by_volume = fit_tg(temperatures, volumes, rng=rng, n_bootstrap=n_bootstrap)
     by_energy = fit_tg(temperatures, energies, rng=rng, n_bootstrap=n_bootstrap)
     hold_ps = p.tg_hold_steps * p.timestep_fs / 1000.0
     step_K = float(np.median(-np.diff(temperatures)))
     spread = abs(by_volume.tg_K - by_energy.tg_K) / 2.0
-    return TgResult(
+    result = TgResult(
         tg_K=(by_volume.tg_K + by_energy.tg_K) / 2.0,
         tg_std_K=math.sqrt((by_volume.tg_std_K**2 + by_energy.tg_std_K**2) / 2.0 + spread**2),
         tg_volume_K=by_volume.tg_K, tg_energy_K=by_energy.tg_K,
@@ -96,5 +134,8 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         temperatures_K=temperatures, volumes_A3=volumes, energies_eV_atom=energies, tau_V_ps=taus, hold_ps=hold_ps,
         cooling_rate_K_s=step_K / (hold_ps * 1e-12),
         holds_long_enough=bool(hold_ps >= HOLD_OVER_TAU * max(taus, default=0.0)),
-        simulated_ps=hold_ps * len(temperatures),
+        simulated_ps=hold_ps * len(temperatures), **cost(),
     )
+    if saved is not None:
+        saved.remove()
+    return result

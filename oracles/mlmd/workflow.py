@@ -20,9 +20,9 @@ import numpy as np
 from ..composition import Composition
 from ..files import write_atomically
 from .artifacts import ArtifactWriter, sha256_of
-from .cost import Clock
 from .glass import glass_folder
 from .guards import MDGuardError
+from .saved_md import SavedMD
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
@@ -104,9 +104,10 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
         outcome.simulated_ps += glass.simulated_ps
         # CPU seconds of each stage, whichever run made it (a reused glass or temperature keeps its cost)
         outcome.cpu_s_by_stage["glass"] = glass.cpu_s
+        glass_sha256 = writer.records["glass_cell"]["sha256"]
         if "conductivity" in compute:
             # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
-            key = {"preset": preset_key, "glass_sha256": writer.records["glass_cell"]["sha256"]}
+            key = {"preset": preset_key, "glass_sha256": glass_sha256}
             runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
                                                entropy=entropy, writer=writer, seed=seed,
                                                checkpoints=folder if reuse else None, checkpoint_key=key)
@@ -115,11 +116,13 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
             outcome.drift = None if drift is None else asdict(drift)
             outcome.simulated_ps += ps
         if "tg" in compute:
-            clock = Clock()
+            # the state after every hold is kept, so that a killed cell resumes at its next hold
+            holds = SavedMD(folder / "tg.partial", {"preset": preset_key, "glass_sha256": glass_sha256},
+                            "the Tg cooling") if reuse else None
             tg = glass_transition(glass, calculator=calculator, preset=preset, rng=rng, writer=writer, seed=seed,
-                                  n_bootstrap=preset.tg_bootstrap)
+                                  n_bootstrap=preset.tg_bootstrap, saved=holds)
             outcome.tg = asdict(tg)
-            outcome.cpu_s_by_stage["tg"] = clock.elapsed()["cpu_s"]
+            outcome.cpu_s_by_stage["tg"] = tg.cpu_s
             outcome.simulated_ps += tg.simulated_ps
     except MDGuardError as err:
         logger.warning("%s", err)

@@ -184,3 +184,29 @@ def test_a_glass_cell_killed_after_its_anneal_resumes_there_and_comes_out_the_sa
     assert _glass_files(folder) == unbroken
     assert again.calls < whole.calls - 25  # neither the melt nor the anneal ran again
     assert cell.cpu_s > 0 and not (folder / "partial").exists()
+
+
+def test_a_tg_cooling_killed_between_holds_resumes_at_the_next_hold(glass: GlassCell, tmp_path: Path) -> None:
+    from oracles.mlmd.saved_md import SavedMD
+    from oracles.mlmd.tg import glass_transition
+
+    def cool(calculator: Spring, folder: Path) -> tuple[dict[str, Any], str]:
+        folder.mkdir(exist_ok=True)
+        writer = ArtifactWriter(folder)
+        result = glass_transition(glass, calculator=calculator, preset=PRESET, rng=np.random.default_rng(3),
+                                  writer=writer, seed=0, n_bootstrap=20,
+                                  saved=SavedMD(folder / "tg.partial", KEY, "the Tg cooling"))
+        return ({k: v for k, v in asdict(result).items() if k not in ("cpu_s", "wall_s")},
+                str(writer.records["tg_cooling"]["sha256"]))
+
+    home = glass.melt.get_positions()
+    whole = Spring(home)
+    unbroken = cool(whole, tmp_path / "unbroken")
+    assert len(unbroken[0]["volumes_A3"]) == 5  # 5 holds of 6 steps
+    with pytest.raises(Killed):  # killed in the last hold
+        cool(Spring(home, kill_after=whole.calls - 4), tmp_path / "killed")
+    saved = json.loads((tmp_path / "killed" / "tg.partial" / "state.json").read_text())["record"]
+    assert len(saved["volumes"]) == 4
+    again = Spring(home)
+    assert cool(again, tmp_path / "killed") == unbroken
+    assert again.calls < 10 and not (tmp_path / "killed" / "tg.partial").exists()
