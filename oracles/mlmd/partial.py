@@ -23,9 +23,6 @@ from .saved_md import SavedMD
 if TYPE_CHECKING:
     from ase import Atoms
 
-#: Production steps between saves: ~8 minutes of one core for a 60-atom cell on 7net-mf-0.
-CHUNK_STEPS = 1000
-
 
 @dataclass
 class Progress:

@@ -1,6 +1,6 @@
 """NVT production at one temperature, run in chunks that are saved, and extended while not diffusive.
 
-The production is cut into chunks of about `partial.CHUNK_STEPS` steps (a multiple of the frame and
+The production is cut into chunks of about `CHUNK_STEPS` steps (a multiple of the frame and
 record intervals, so the frames fall on the grid an uncut run would give). After each chunk the
 caller's ``save`` keeps the frames and the MD state, so a stopped run loses at most one chunk.
 The analysis always covers the whole trajectory, extensions included.
@@ -17,7 +17,7 @@ import numpy as np
 
 from .diffusion import DiffusionResult, tracer_diffusion
 from .dynamics import run_stage
-from .partial import CHUNK_STEPS, Frames, Progress
+from .partial import Frames, Progress
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Production steps between saves: ~8 minutes of one core for a 60-atom cell on 7net-mf-0.
+CHUNK_STEPS = 1000
 #: Steps between records of the stage series (`dynamics.run_stage`'s default).
 RECORD_INTERVAL_STEPS = 10
 
