@@ -64,7 +64,7 @@ def run_production(atoms: Atoms, preset: MDPreset, *, T_K: float, species: str, 
             progress.steps_done += steps
             frames.add(positions, times)
             save((positions, times))
-            logger.info("%s: NVT production %.0f K %d/%d steps (T=%.0f K), saved", label, T_K, progress.steps_done,
+            logger.info("%s: NVT production %.0f K %d/%d steps (T=%.0f K)", label, T_K, progress.steps_done,
                         progress.target_steps, atoms.get_temperature())
         trajectory = frames.as_atoms(atoms, T_K=T_K)
         run = tracer_diffusion(trajectory, species, T_K=T_K, timestep_fs=p.timestep_fs,
