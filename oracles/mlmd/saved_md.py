@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -48,7 +49,7 @@ class SavedMD:
              parse: Callable[[dict[str, Any], dict[str, np.ndarray]], T]) -> T | None:
         """``parse(record, arrays)`` of the saved state, with ``atoms`` and ``rng`` then set to where it
         stopped; None, leaving both untouched, if nothing usable is saved (none, other settings, damaged
-        files, or ``parse`` raising ValueError/KeyError/TypeError/OSError): the caller starts over."""
+        files, or ``parse`` failing on them): the caller starts over."""
         state = self.folder / "state.json"
         if not state.is_file():
             return None
@@ -63,7 +64,7 @@ class SavedMD:
             result = parse(saved["record"], arrays)
             rng.bit_generator.state = saved["rng"]
             self._serial = int(saved["serial"])
-        except (OSError, ValueError, KeyError, TypeError) as err:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
             logger.warning("%s unreadable (%s); starting %s over", self.folder, err, self.what)
             return None
         atoms.set_cell(arrays["cell"])
@@ -91,7 +92,8 @@ class SavedMD:
         write_atomically(self.folder / name, buffer.getvalue())
 
     def read_arrays(self, name: str) -> dict[str, np.ndarray]:
-        with np.load(self.folder / name) as stored:
+        # the handle is ours, so a damaged file is closed too (numpy leaves its own open when it raises)
+        with open(self.folder / name, "rb") as handle, np.load(handle) as stored:
             return {key: stored[key] for key in stored.files}
 
     def remove(self) -> None:

@@ -128,7 +128,7 @@ def test_a_kill_during_the_extension_resumes_in_the_extension(glass: GlassCell, 
 
 def test_partial_state_from_other_settings_or_damaged_is_started_over(glass: GlassCell, tmp_path: Path) -> None:
     unbroken = _run(glass, tmp_path / "unbroken", _spring(glass))
-    for damage in ("other key", "missing chunk", "garbled state"):
+    for damage in ("other key", "missing chunk", "garbled state", "garbled chunk", "empty state file"):
         folder = tmp_path / damage.replace(" ", "-")
         with pytest.raises(Killed):
             _run(glass, folder, _spring(glass, kill_after=17 + 45 + 3))
@@ -138,6 +138,11 @@ def test_partial_state_from_other_settings_or_damaged_is_started_over(glass: Gla
             key = {**KEY, "glass_sha256": "another glass"}
         elif damage == "missing chunk":
             (partial / "frames-002.npz").unlink()
+        elif damage == "garbled chunk":
+            (partial / "frames-001.npz").write_bytes(b"PK\x03\x04 not a zip file")
+        elif damage == "empty state file":
+            md = json.loads((partial / "state.json").read_text())["md"]
+            (partial / md).write_bytes(b"")
         else:
             (partial / "state.json").write_text("{not json", encoding="utf-8")
         calculator = _spring(glass)
