@@ -160,25 +160,22 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     """Equilibration (NPT, NVT, optional NVE check) and production at ``T_K``, resumed from ``partial``
     where it holds an unfinished run; the run, the check, simulated fs."""
     p, T = preset, T_K
-    clock = Clock()
     label = f"{glass.formula} s{seed}"
     atoms = glass.atoms.copy()
+    clock = Clock()
     resumed = None if partial is None else partial.load(atoms, rng)
     atoms.calc = calculator
     if resumed is None:
         progress, frames = _equilibrate(atoms, p, T_K=T, rng=rng, label=label, drift_check=drift_check), Frames()
     else:
         progress, frames = resumed
+        clock = Clock(cpu_s=progress.cpu_s, wall_s=progress.wall_s)  # counting earlier runs of this temperature
         logger.info("%s: %.0f K resumed at production step %d of %d (%s)", label, T, progress.steps_done,
                     progress.target_steps, partial.folder if partial else "")
-    cost_before = {"cpu_s": progress.cpu_s, "wall_s": progress.wall_s}
-
-    def cost() -> dict[str, float]:
-        return {name: round(cost_before[name] + spent, 1) for name, spent in clock.elapsed().items()}
 
     def save(chunk: tuple[np.ndarray, np.ndarray] | None) -> None:
         if partial is not None:
-            spent = cost()
+            spent = clock.elapsed()
             progress.cpu_s, progress.wall_s = spent["cpu_s"], spent["wall_s"]
             partial.save(progress, atoms, rng, chunk)
 
@@ -193,7 +190,7 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     return TemperatureRun(
         diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=progress.npt_pressure_GPa,
         pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
-        production_ps=run.duration_ps, extensions=progress.extensions, **cost(),
+        production_ps=run.duration_ps, extensions=progress.extensions, **clock.elapsed(),
     ), None if progress.drift is None else DriftCheck(**progress.drift), (
         progress.pre_production_fs + run.duration_ps * 1000.0)
 

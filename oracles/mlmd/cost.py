@@ -13,9 +13,10 @@ class Clock:
     and unlike wall time they do not grow when other work shares the cores.
     """
 
-    def __init__(self) -> None:
-        self._wall = time.perf_counter()
-        self._cpu = time.process_time()
+    def __init__(self, *, wall_s: float = 0.0, cpu_s: float = 0.0) -> None:
+        # ``wall_s``/``cpu_s``: what earlier runs of the same stage spent (a resumed stage counts them)
+        self._wall = time.perf_counter() - wall_s
+        self._cpu = time.process_time() - cpu_s
 
     def elapsed(self) -> dict[str, float]:
         return {"wall_s": round(time.perf_counter() - self._wall, 1),

@@ -62,7 +62,6 @@ def build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPre
     from ..atomistic.structures import build_amorphous
 
     p = preset
-    clock = Clock()
     rng = np.random.default_rng([seed, zlib.crc32(comp.formula.encode())])
     start = build_amorphous(comp, target_atoms=p.target_atoms, rng=np.random.default_rng([seed, 1]))
     label = f"{comp.formula} s{seed}"
@@ -88,15 +87,12 @@ def build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPre
     if loaded is not None:
         logger.info("%s: glass cell resumed after %d of %d stages (%s)", label, made.stages_done,
                     2 + p.quench_blocks, folder / "partial")
-    cost_before = {"cpu_s": made.cpu_s, "wall_s": made.wall_s}
-
-    def cost() -> dict[str, float]:
-        return {name: round(cost_before[name] + spent, 1) for name, spent in clock.elapsed().items()}
+    clock = Clock(cpu_s=made.cpu_s, wall_s=made.wall_s)  # counting earlier runs of this cell
 
     def checkpoint() -> None:
         made.stages_done += 1
         if saved is not None:
-            spent = cost()
+            spent = clock.elapsed()
             made.cpu_s, made.wall_s = spent["cpu_s"], spent["wall_s"]
             melt_arrays = {} if melt is None else {
                 "melt_positions": melt.get_positions(), "melt_momenta": melt.get_momenta(),
@@ -153,7 +149,7 @@ def build_glass_cell(comp: Composition, *, calculator: Calculator, preset: MDPre
         melt_network_halves=(made.halves[0], made.halves[1]), settled=made.settled,
         quench_T_K=tuple(made.quench_T_K), quench_volume_A3=tuple(made.quench_volume_A3),
         simulated_ps=made.simulated_fs / 1000.0, folder=str(folder), potential=potential_label or p.potential,
-        **cost(),
+        **clock.elapsed(),
     )
     save_glass_cell(cell, preset)
     if saved is not None:

@@ -100,12 +100,7 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     else:
         done, cooled = resumed
     volumes, energies, taus = done["volumes"], done["energies"], done["taus"]
-    clock, cost_before = Clock(), list(done["cost"])  # CPU and wall seconds of earlier runs
-
-    def cost() -> dict[str, float]:
-        spent = clock.elapsed()
-        return {"cpu_s": round(cost_before[0] + spent["cpu_s"], 1),
-                "wall_s": round(cost_before[1] + spent["wall_s"], 1)}
+    clock = Clock(cpu_s=done["cost"][0], wall_s=done["cost"][1])  # counting earlier runs of this cooling
     record_interval = 10
     for T in temperatures[len(volumes):]:
         tail = run_stage(atoms, p, ensemble="npt", T_K=T, steps=p.tg_hold_steps, timestep_fs=p.timestep_fs, rng=rng,
@@ -116,7 +111,8 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         taus.append(autocorrelation_time_ps(tail.volume_A3, record_interval * p.timestep_fs / 1000.0))
         cooled.append(snapshot(atoms, T_K=T))
         if saved is not None:
-            done["cost"] = [cost()["cpu_s"], cost()["wall_s"]]
+            spent = clock.elapsed()
+            done["cost"] = [spent["cpu_s"], spent["wall_s"]]
             saved.save(done, atoms, rng, cooled_positions=np.array([f.get_positions() for f in cooled]),
                        cooled_momenta=np.array([f.get_momenta() for f in cooled]),
                        cooled_cells=np.array([np.asarray(f.cell) for f in cooled]))
@@ -134,7 +130,7 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         temperatures_K=temperatures, volumes_A3=volumes, energies_eV_atom=energies, tau_V_ps=taus, hold_ps=hold_ps,
         cooling_rate_K_s=step_K / (hold_ps * 1e-12),
         holds_long_enough=bool(hold_ps >= HOLD_OVER_TAU * max(taus, default=0.0)),
-        simulated_ps=hold_ps * len(temperatures), **cost(),
+        simulated_ps=hold_ps * len(temperatures), **clock.elapsed(),
     )
     if saved is not None:
         saved.remove()
