@@ -29,6 +29,8 @@ from oracles.mlmd import assemble, conductivity, glass, tg  # noqa: F401  # isor
 from oracles.mlmd.glass import glass_folder
 from oracles.mlmd.workflow import SeedOutcome
 
+from .mlmd_validation_plot import Panel, arrhenius_figure, read_cells
+
 #: (composition, seeds, measured log10 sigma(30 degC) in S/cm or None). Dai et al., Nat. Energy 2023:
 #: LACO75 1.52e-3 S/cm, NACO75 1.33e-3 S/cm at 30 degC; the O/Al series peaks at O/Al = 0.75.
 CASES: list[tuple[Composition, list[int], float | None]] = [
@@ -98,6 +100,7 @@ def run(args: argparse.Namespace) -> None:
 
 def report(args: argparse.Namespace) -> dict[str, Any]:
     summary: dict[str, Any] = {"preset": args.preset, "written": time.strftime("%Y-%m-%d %H:%M:%S")}
+    panels: list[Panel] = []
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
                         **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
@@ -105,7 +108,9 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         outcomes = [SeedOutcome.from_json(json.loads(p.read_text())["outcome"]) for p in paths if p is not None]
         summary.setdefault("progress", {})[comp.formula] = {
             f"s{s}": cell_progress(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds}
+        cells = read_cells(args.workdirs, comp.formula, args.preset, oracle.params.potential, seeds)
         if not outcomes:
+            panels.append((comp.formula, cells, None, measured))
             continue
         result = oracle.combine(comp, outcomes)
         entry: dict[str, Any] = {
@@ -127,6 +132,9 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         else:
             entry["failure"] = result.reason
         summary[comp.formula] = entry
+        combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
+        panels.append((comp.formula, cells, combined, measured))
+    arrhenius_figure(panels, args.summary.with_suffix(".png"))
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(summary, indent=1))
     return summary
