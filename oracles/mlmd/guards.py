@@ -64,8 +64,10 @@ class Guard:
             and the temperature at the start of the stage (a quench or cooling step starts hotter
             than its target and the thermostat needs time to bring it down; that is not a runaway).
         min_distance_fraction: see `min_distance_violation`.
-        step_time_factor: stop when the mean wall time of the last ``interval`` steps exceeds this
-            multiple of the median step time measured at the start of the stage.
+        step_time_factor: stop when the mean CPU time of the last ``interval`` steps exceeds this
+            multiple of the median measured at the start of the stage. CPU seconds of this process,
+            not wall seconds: a busy machine (other cells, other work) stretches every step's wall
+            time without anything being wrong with the run, and must not stop it.
         max_volume_A3: stop when the cell volume exceeds this (NPT: the melt boils or the cell
             blows apart); None for fixed-cell stages.
     """
@@ -82,14 +84,14 @@ class Guard:
         self.max_volume_A3 = max_volume_A3
         self.step_times_s: list[float] = []
         self._baseline_s: float | None = None
-        self._last = time.perf_counter()
+        self._last = time.process_time()
         self._calls = 0
         self._start_K: float | None = None
 
     def __call__(self) -> None:
         if self._start_K is None:  # ASE calls observers once before the first step
             self._start_K = float(self.atoms.get_temperature())
-        now = time.perf_counter()
+        now = time.process_time()
         self.step_times_s.append(now - self._last)
         self._last = now
         self._calls += 1
@@ -122,5 +124,5 @@ class Guard:
             return
         recent = statistics.fmean(times[-self.interval:])
         if recent > self.step_time_factor * self._baseline_s:
-            raise MDGuardError(f"{self.label}: MD step time exploded to {recent:.3g} s "
+            raise MDGuardError(f"{self.label}: MD step time exploded to {recent:.3g} CPU s "
                                f"(> {self.step_time_factor:g} x the {self._baseline_s:.3g} s at the start)")

@@ -110,6 +110,11 @@ class MDPreset:
         """Production time per temperature before any extension, ps."""
         return self.production_steps * self.timestep_fs / 1000.0
 
+    def cell_key(self) -> dict[str, Any]:
+        """The fields that determine one cell's results: all but how many cells there are and the notes
+        (a cell made for a 3-cell campaign is the same cell in a 2-cell evaluation)."""
+        return {name: value for name, value in dataclasses.asdict(self).items() if name not in ("seeds", "notes")}
+
     def glass_key(self) -> dict[str, Any]:
         """The fields that determine a glass cell (a cached cell is reused only if these match)."""
         names = ("potential", "target_atoms", "relax_fmax_eV_A", "relax_max_steps", "melt_T_K", "melt_timestep_fs",

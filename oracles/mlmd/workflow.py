@@ -68,7 +68,7 @@ def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, see
     """
     folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent
     saved = folder / f"outcome-{'-'.join(sorted(compute))}.json"
-    key = json.loads(json.dumps(asdict(preset)))
+    key = json.loads(json.dumps(preset.cell_key()))  # as it reads back from JSON
     if reuse and saved.is_file():
         record = json.loads(saved.read_text())
         if record.get("preset") == key:

@@ -93,3 +93,22 @@ def test_a_checkpoint_made_under_other_settings_or_damaged_is_run_again(glass: G
     _run(glass, tmp_path, again, {"preset": "smoke", "glass_sha256": "another glass"})
     assert again.calls > 0
     assert json.loads((tmp_path / "conductivity-700K.json").read_text())["key"]["glass_sha256"] == "another glass"
+
+
+def test_a_cell_is_the_same_cell_whatever_the_number_of_cells(tmp_path: Path) -> None:
+    """A cell finished for a 3-cell campaign is read back by a 2-cell evaluation; another protocol is not."""
+    from dataclasses import replace
+
+    from oracles.mlmd.workflow import run_seed
+
+    def run(preset: Any, calculator: Calculator) -> Any:
+        return run_seed(LI_GLASS, calculator=calculator, preset=preset, seed=0, workdir=tmp_path, preset_name="smoke",
+                        compute=frozenset({"conductivity"}), potential_label="harmonic")
+
+    preset = replace(PRESET, min_distance_fraction=0.05)  # the weak springs let atoms meet in the melt
+    made = run(replace(preset, seeds=3, notes="for the campaign"), Harmonic())
+    assert made.error is None
+    again = run(replace(preset, seeds=2), Harmonic(poisoned=True))
+    assert again.to_json() == json.loads(json.dumps(made.to_json()))  # as saved: tuples read back as lists
+    other = run(replace(preset, seeds=2, kinisi_samples=preset.kinisi_samples + 1), Harmonic(poisoned=True))
+    assert other.error is not None and "ran MD" in other.error

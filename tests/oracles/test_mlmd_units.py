@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from oracles import Composition, OracleSetupError
 from oracles.mlmd import PRESETS, MLMDOracle
 from oracles.mlmd.diffusion import tracer_diffusion
 from oracles.mlmd.fits import K_B_EV_K, fit_arrhenius, fit_tg, nernst_einstein_log10_sigma
-from oracles.mlmd.guards import min_distance_violation
+from oracles.mlmd.guards import Guard, MDGuardError, min_distance_violation
 from oracles.mlmd.presets import resolve_preset
 
 
@@ -157,3 +158,30 @@ def test_oracle_pickles_for_process_pools() -> None:
 
     oracle = pickle.loads(pickle.dumps(MLMDOracle(preset="smoke", threads=1, target_atoms=30)))
     assert oracle.params.target_atoms == 30 and oracle.threads == 1 and oracle._calculator is None
+
+
+def _burn(cpu_s: float) -> None:
+    start = time.process_time()
+    while time.process_time() - start < cpu_s:
+        pass
+
+
+def test_step_time_guard_counts_cpu_seconds_so_a_busy_machine_does_not_stop_a_run() -> None:
+    """A step whose CPU time grows 40-fold is a runaway; a step that waits 40 times as long for a core is not."""
+    from ase.calculators.lj import LennardJones
+
+    atoms = Atoms("LiCl", positions=[[0, 0, 0], [3, 0, 0]], cell=[10, 10, 10], pbc=True)
+    atoms.calc = LennardJones()
+    guard = Guard(atoms, label="NVT 600 K", target_K=600.0, interval=5, runaway_factor=2.0,
+                  min_distance_fraction=0.5, step_time_factor=20.0)
+    for _ in range(11):  # ASE's call before the first step, then the baseline
+        _burn(0.0005)
+        guard()
+    for _ in range(10):  # descheduled: wall time passes, no CPU
+        _burn(0.0005)
+        time.sleep(0.02)
+        guard()
+    with pytest.raises(MDGuardError, match=r"NVT 600 K: MD step time exploded to .* CPU s"):
+        for _ in range(5):
+            _burn(0.02)
+            guard()
