@@ -9,6 +9,7 @@ there exactly as the oracle does, with z-scores against experiment, into ``--sum
     scripts/mlmd-validation.sh                                            # the campaigns (resumable)
     python -m benchmarks.mlmd_validation report                           # whatever has finished
     nice -n 10 python -m benchmarks.mlmd_validation run --threads 1       # the same cells without a campaign
+    nice -n 10 python -m benchmarks.mlmd_validation temperature --seed 1 --T 550   # one cell's temperature, aside
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ def run(args: argparse.Namespace) -> None:
                      outcome.wall_time_s, outcome.cpu_s_by_stage, outcome.error, os.getloadavg())
 
 
+def temperatures(args: argparse.Namespace) -> None:
+    """Some temperatures of one cell, in this process: run beside the campaign's cells to finish a cell
+    sooner (never on a temperature that another process is running)."""
+    oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdirs[0], threads=args.threads,
+                        device=args.device, **({"potential": args.potential} if args.potential else {}))
+    comp = Composition.from_formula(args.formula)
+    for run in oracle.run_cell_temperatures(comp, args.seed, args.T):
+        d = run["diffusion"]
+        logging.info("%s seed %d, %.0f K: D = %.3g cm2/s, diffusive %s", comp.formula, args.seed, d["T_K"],
+                     d["D_cm2_s"], d["diffusive"])
+
+
 def report(args: argparse.Namespace) -> dict[str, Any]:
     summary: dict[str, Any] = {"preset": args.preset, "written": time.strftime("%Y-%m-%d %H:%M:%S")}
     panels: list[Panel] = []
@@ -142,7 +155,10 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["run", "report"])
+    parser.add_argument("action", choices=["run", "report", "temperature"])
+    parser.add_argument("--formula", default="LiAlCl2.5O0.75", help="temperature: the composition")
+    parser.add_argument("--seed", type=int, default=0, help="temperature: the cell")
+    parser.add_argument("--T", type=float, nargs="+", default=[], help="temperature: which of the preset's, K")
     parser.add_argument("--preset", default="quick")
     parser.add_argument("--potential", default=None, help="default: the preset's")
     parser.add_argument("--threads", type=int, default=1)
@@ -155,6 +171,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.action == "run":
         run(args)
+    elif args.action == "temperature":
+        temperatures(args)
     else:
         print(json.dumps(report(args), indent=1))
 

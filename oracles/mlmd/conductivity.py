@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,13 +96,14 @@ def nve_drift(atoms: Atoms, preset: MDPreset, *, T_K: float, rng: np.random.Gene
 
 def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPreset, species: str,
                      entropy: Sequence[int], writer: ArtifactWriter, seed: int, checkpoints: Path | None = None,
-                     checkpoint_key: dict[str, Any] | None = None,
+                     checkpoint_key: dict[str, Any] | None = None, only_K: Collection[float] | None = None,
                      ) -> tuple[list[TemperatureRun], DriftCheck | None, float]:
     """All of ``preset.temperatures_K`` on ``glass``; returns the runs, the NVE check and simulated ps.
 
     ``entropy`` seeds every temperature's own random stream (with the temperature appended). With
     ``checkpoints``, a temperature saved there under the same ``checkpoint_key`` (what the result
     depends on: preset, glass) is read back instead of run again, and each new one is saved.
+    ``only_K``: run just these of the preset's temperatures (another process runs the others).
     """
     p = preset
     runs: list[TemperatureRun] = []
@@ -111,6 +112,8 @@ def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     hottest = max(p.temperatures_K)
     label = f"{glass.formula} s{seed}"
     for T in sorted(p.temperatures_K, reverse=True):  # hottest first: its NVE drift check is known early
+        if only_K is not None and T not in only_K:
+            continue
         saved = None if checkpoints is None else checkpoints / f"conductivity-{T:.0f}K.json"
         done = _read_checkpoint(saved, checkpoint_key)
         if done is not None:

@@ -156,6 +156,24 @@ class MLMDOracle:
                         reuse=self._loaded)
 
 
+    def run_cell_temperatures(self, comp: Composition, seed: int, temperatures_K: list[float]) -> list[dict[str, Any]]:
+        """Run (or read back) some conductivity temperatures of one cell, saved where `evaluate` reads them.
+
+        A cell's temperatures are independent, so separate processes may run them at once to finish
+        one evaluation sooner; `evaluate` then reads them all back (never two processes on one T).
+        """
+        from .workflow import run_cell_temperatures
+
+        calc = self._calc()
+        if not self._loaded:
+            raise OracleSetupError("running single temperatures needs the preset's potential, not a user calculator")
+        assert self._potential_label is not None
+        with torch_threads(self.threads):
+            return run_cell_temperatures(comp, temperatures_K, calculator=calc, preset=self.params, seed=seed,
+                                         workdir=self.workdir, preset_name=self.preset_name,
+                                         potential_label=self._potential_label)
+
+
 def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int,
                      log_level: int = logging.WARNING) -> dict[str, Any]:
     # a spawned process starts with logging unset: without this, hours of MD would report nothing

@@ -91,7 +91,7 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
 
     start = time.perf_counter()
     outcome = SeedOutcome(seed=seed)
-    entropy = (seed, zlib.crc32(comp.formula.encode()), 7)
+    entropy = _cell_entropy(comp, seed)
     rng = np.random.default_rng(list(entropy))
     writer = ArtifactWriter(folder)
     try:
@@ -107,7 +107,7 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
         glass_sha256 = writer.records["glass_cell"]["sha256"]
         if "conductivity" in compute:
             # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
-            key = {"preset": preset_key, "glass_sha256": glass_sha256}
+            key = _conductivity_key(preset_key, str(glass_sha256))
             runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
                                                entropy=entropy, writer=writer, seed=seed,
                                                checkpoints=folder if reuse else None, checkpoint_key=key)
@@ -133,3 +133,37 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
     outcome.artifacts = writer.records
     outcome.wall_time_s = time.perf_counter() - start
     return outcome
+
+
+def run_cell_temperatures(comp: Composition, temperatures_K: list[float], *, calculator: Calculator,
+                          preset: MDPreset, seed: int, workdir: Path, preset_name: str,
+                          potential_label: str) -> list[dict[str, Any]]:
+    """Run (or read back) some of a cell's conductivity temperatures and save each as `run_seed` would.
+
+    Each temperature has its own random stream, so the temperatures of one cell can run in separate
+    processes at once; `run_seed` then reads them back. Raises on a guard or fit error.
+    """
+    from .conductivity import run_temperatures
+    from .glass import make_glass_cell
+
+    unknown = sorted(set(temperatures_K) - set(preset.temperatures_K))
+    if unknown:
+        raise ValueError(f"{unknown} K not among the preset's temperatures {list(preset.temperatures_K)} K")
+    folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent
+    glass = make_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
+                            preset_name=preset_name, potential_label=potential_label)
+    key = _conductivity_key(json.loads(json.dumps(preset.cell_key())), sha256_of(Path(glass.folder) / "glass.extxyz"))
+    runs, _, _ = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
+                                  entropy=_cell_entropy(comp, seed), writer=ArtifactWriter(folder), seed=seed,
+                                  checkpoints=folder, checkpoint_key=key, only_K=temperatures_K)
+    return [asdict(r) for r in runs]
+
+
+def _cell_entropy(comp: Composition, seed: int) -> tuple[int, int, int]:
+    """What seeds a cell's random streams (each temperature appends its own)."""
+    return (seed, zlib.crc32(comp.formula.encode()), 7)
+
+
+def _conductivity_key(preset_key: dict[str, Any], glass_sha256: str) -> dict[str, Any]:
+    """What a saved temperature depends on: the cell's settings and its glass."""
+    return {"preset": preset_key, "glass_sha256": glass_sha256}

@@ -215,3 +215,33 @@ def test_a_tg_cooling_killed_between_holds_resumes_at_the_next_hold(glass: Glass
     again = Spring(home)
     assert cool(again, tmp_path / "killed") == unbroken
     assert again.calls < 10 and not (tmp_path / "killed" / "tg.partial").exists()
+
+
+def test_a_cells_temperatures_run_in_separate_processes_give_the_cell_an_unbroken_run_gives(
+        glass: GlassCell, tmp_path: Path) -> None:
+    from oracles.mlmd.workflow import run_cell_temperatures, run_seed
+
+    def cell(workdir: Path) -> Path:  # the module's glass, filed as the cell's
+        save_glass_cell(dataclasses.replace(glass, folder=str(glass_folder(
+            workdir, LI_GLASS.formula, "smoke", PRESET.potential, 0))), PRESET)
+        return workdir
+
+    def costless(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in run.items() if k not in ("wall_s", "cpu_s")} for run in runs]
+
+    args: dict[str, Any] = {"preset": PRESET, "seed": 0, "preset_name": "smoke", "potential_label": "spring"}
+    conductivity = frozenset({"conductivity"})
+    unbroken = run_seed(LI_GLASS, calculator=_spring(glass), workdir=cell(tmp_path / "unbroken"),
+                        compute=conductivity, **args)
+    split = cell(tmp_path / "split")
+    folder = glass_folder(split, LI_GLASS.formula, "smoke", PRESET.potential, 0).parent
+    for T in PRESET.temperatures_K:  # one process each; the coldest first, unlike the unbroken run
+        run_cell_temperatures(LI_GLASS, [T], calculator=_spring(glass), workdir=split, **args)
+        assert (folder / f"conductivity-{T:.0f}K.json").is_file()
+        assert len(list(folder.glob("conductivity-*K.json"))) == PRESET.temperatures_K.index(T) + 1
+    with pytest.raises(ValueError, match=r"\[123.0\] K not among the preset's temperatures"):
+        run_cell_temperatures(LI_GLASS, [123.0], calculator=_spring(glass), workdir=split, **args)
+    read_back = run_seed(LI_GLASS, calculator=_spring(glass, kill_after=0), workdir=split, compute=conductivity,
+                         **args)  # kill_after=0: any MD raises
+    assert read_back.error is None and unbroken.error is None
+    assert costless(read_back.runs) == costless(unbroken.runs) and read_back.drift == unbroken.drift
