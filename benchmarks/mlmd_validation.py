@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> None:
 
 def temperatures(args: argparse.Namespace) -> None:
     """Some temperatures of one cell, in this process: run beside the campaign's cells to finish a cell
-    sooner (never on a temperature that another process is running)."""
+    sooner (a temperature another process is running is waited for, then read back)."""
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdirs[0], threads=args.threads,
                         device=args.device, **({"potential": args.potential} if args.potential else {}))
     comp = Composition.from_formula(args.formula)

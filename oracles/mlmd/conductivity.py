@@ -27,6 +27,7 @@ import numpy as np
 
 from ..atomistic.structures import density_of
 from ..files import write_atomically
+from .cell_lock import cell_lock
 from .cost import Clock
 from .diffusion import DiffusionResult
 from .dynamics import run_stage, scale_to_volume, set_velocities
@@ -110,32 +111,45 @@ def run_temperatures(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     drift: DriftCheck | None = None
     simulated_fs = 0.0
     hottest = max(p.temperatures_K)
-    label = f"{glass.formula} s{seed}"
     for T in sorted(p.temperatures_K, reverse=True):  # hottest first: its NVE drift check is known early
         if only_K is not None and T not in only_K:
             continue
-        saved = None if checkpoints is None else checkpoints / f"conductivity-{T:.0f}K.json"
-        done = _read_checkpoint(saved, checkpoint_key)
-        if done is not None:
-            run, T_drift, T_fs, artifact = done
-            logger.info("%s: %.0f K read from %s", label, T, saved)
-            writer.records[f"production_{T:.0f}K"] = artifact
-        else:
-            partial = None if checkpoints is None else PartialTemperature(
-                checkpoints / f"conductivity-{T:.0f}K.partial", {"temperature": checkpoint_key, "T_K": T})
-            run, T_drift, T_fs = _one_temperature(glass, calculator=calculator, preset=p, T_K=T, species=species,
-                                                  rng=np.random.default_rng([*entropy, round(T)]), writer=writer,
-                                                  seed=seed, drift_check=hottest == T and bool(p.nve_check_steps),
-                                                  partial=partial)
-            if saved is not None and partial is not None:
-                write_atomically(saved, json.dumps({
-                    "key": checkpoint_key, "run": asdict(run), "drift": None if T_drift is None else asdict(T_drift),
-                    "simulated_fs": T_fs, "artifact": writer.records[f"production_{T:.0f}K"]}))
-                partial.remove()
+        run, T_drift, T_fs = _saved_or_run(glass, T, calculator=calculator, preset=p, species=species,
+                                           rng=np.random.default_rng([*entropy, round(T)]), writer=writer, seed=seed,
+                                           drift_check=hottest == T and bool(p.nve_check_steps),
+                                           checkpoints=checkpoints, checkpoint_key=checkpoint_key)
         runs.append(run)
         drift = drift if T_drift is None else T_drift
         simulated_fs += T_fs
     return runs, drift, simulated_fs / 1000.0
+
+
+def _saved_or_run(glass: GlassCell, T_K: float, *, calculator: Calculator, preset: MDPreset, species: str,
+                  rng: np.random.Generator, writer: ArtifactWriter, seed: int, drift_check: bool,
+                  checkpoints: Path | None, checkpoint_key: dict[str, Any] | None,
+                  ) -> tuple[TemperatureRun, DriftCheck | None, float]:
+    """One temperature read back from ``checkpoints`` when saved there under ``checkpoint_key``, else
+    run (from its partial state, if any) and saved."""
+    args: dict[str, Any] = {"calculator": calculator, "preset": preset, "T_K": T_K, "species": species, "rng": rng,
+                            "writer": writer, "seed": seed, "drift_check": drift_check}
+    if checkpoints is None:
+        return _one_temperature(glass, partial=None, **args)
+    name = f"conductivity-{T_K:.0f}K"
+    # one process per temperature: another asking for it waits, then reads what this one saved
+    with cell_lock(checkpoints / name):
+        done = _read_checkpoint(checkpoints / f"{name}.json", checkpoint_key)
+        if done is not None:
+            run, drift, fs, artifact = done
+            logger.info("%s s%d: %.0f K read from %s", glass.formula, seed, T_K, checkpoints / f"{name}.json")
+            writer.records[f"production_{T_K:.0f}K"] = artifact
+            return run, drift, fs
+        partial = PartialTemperature(checkpoints / f"{name}.partial", {"temperature": checkpoint_key, "T_K": T_K})
+        run, drift, fs = _one_temperature(glass, partial=partial, **args)
+        write_atomically(checkpoints / f"{name}.json", json.dumps({
+            "key": checkpoint_key, "run": asdict(run), "drift": None if drift is None else asdict(drift),
+            "simulated_fs": fs, "artifact": writer.records[f"production_{T_K:.0f}K"]}))
+        partial.remove()
+        return run, drift, fs
 
 
 def _read_checkpoint(path: Path | None, key: dict[str, Any] | None

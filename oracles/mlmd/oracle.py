@@ -160,7 +160,8 @@ class MLMDOracle:
         """Run (or read back) some conductivity temperatures of one cell, saved where `evaluate` reads them.
 
         A cell's temperatures are independent, so separate processes may run them at once to finish
-        one evaluation sooner; `evaluate` then reads them all back (never two processes on one T).
+        one evaluation sooner; `evaluate` then reads them all back. A process asking for a temperature
+        that another is running waits for it (a file lock per temperature), then reads it.
         """
         from .workflow import run_cell_temperatures
 

@@ -245,3 +245,47 @@ def test_a_cells_temperatures_run_in_separate_processes_give_the_cell_an_unbroke
                          **args)  # kill_after=0: any MD raises
     assert read_back.error is None and unbroken.error is None
     assert costless(read_back.runs) == costless(unbroken.runs) and read_back.drift == unbroken.drift
+
+
+def test_a_temperature_another_process_is_running_is_waited_for_then_read_back(glass: GlassCell,
+                                                                               tmp_path: Path) -> None:
+    import logging
+    import shutil
+    import threading
+
+    from oracles.files import exclusive_lock
+
+    unbroken = _run(glass, tmp_path / "unbroken", _spring(glass))
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    waiting = threading.Event()
+
+    class Waiting(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "another process is making this cell" in record.getMessage():
+                waiting.set()
+
+    handler, lock_logger = Waiting(), logging.getLogger("oracles.mlmd.cell_lock")
+    lock_logger.addHandler(handler)
+    lock_logger.setLevel(logging.INFO)
+    outcome: dict[str, Any] = {}
+
+    def second() -> None:  # any MD raises: it may only read what the first process saved
+        try:
+            outcome["result"] = _run(glass, folder, _spring(glass, kill_after=0))
+        except BaseException as err:  # Killed too: the test fails here, not silently in the thread
+            outcome["error"] = err
+
+    try:
+        with exclusive_lock(folder / "conductivity-900K.lock", holder="the first process", on_busy=lambda _: None):
+            thread = threading.Thread(target=second)
+            thread.start()
+            assert waiting.wait(timeout=60), "the second process did not wait for the temperature's lock"
+            for saved in (tmp_path / "unbroken").glob("conductivity-*K.json"):  # the first one finishes
+                shutil.copy(saved, folder)
+        thread.join(timeout=60)
+    finally:
+        lock_logger.removeHandler(handler)
+        lock_logger.setLevel(logging.NOTSET)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["result"]["runs"] == unbroken["runs"]
