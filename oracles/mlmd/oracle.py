@@ -7,9 +7,8 @@ import io
 import logging
 import multiprocessing
 import re
-import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
 from .presets import MDPreset, resolve_preset
+from .processes import finished, in_process
 from .workflow import SeedOutcome
 
 if TYPE_CHECKING:
@@ -125,25 +125,53 @@ class MLMDOracle:
         return result
 
     def run_cells(self, comp: Composition, seeds: Sequence[int]) -> list[SeedOutcome]:
-        """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it."""
+        """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it.
+
+        With more processes than cells, the glass cells are made first (one process each), then
+        every (cell, temperature) of the conductivity runs at once; the cells then read their
+        temperatures back. A cell's temperatures are independent (each has its own random stream),
+        so this changes the numbers only as much as the potential's forces differ in the last bits
+        between processes.
+        """
         workers = self._workers(len(seeds))
         if workers <= 1:
             with torch_threads(self.threads):
                 return [self._run_one(comp, seed) for seed in seeds]
         per_worker = max(1, (self.threads or 1) // workers)
-        logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers, per_worker)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
-            futures = [pool.submit(_cell_in_process, self, comp, seed, per_worker, level) for seed in seeds]
-            return [SeedOutcome.from_json(f.result()) for f in futures]
+            if workers > len(seeds):
+                self._temperatures_side_by_side(pool, comp, seeds, workers, per_worker, level)
+            else:
+                logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers,
+                            per_worker)
+            futures = [pool.submit(in_process, self._run_one, comp, seed, threads=per_worker, log_level=level)
+                       for seed in seeds]
+            return [f.result() for f in futures]
+
+    def _temperatures_side_by_side(self, pool: ProcessPoolExecutor, comp: Composition, seeds: Sequence[int],
+                                   workers: int, per_worker: int, level: int) -> None:
+        """The glass cells (one process each), then every (cell, temperature) at once, all saved."""
+        logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", comp.formula, len(seeds),
+                    len(self.params.temperatures_K), workers, per_worker)
+
+        def run(seed: int, temperatures_K: list[float]) -> Future[list[dict[str, Any]]]:
+            return pool.submit(in_process, self._run_temperatures, comp, seed, temperatures_K, threads=per_worker,
+                               log_level=level)
+
+        made = finished(seeds, [run(seed, []) for seed in seeds])  # []: the glass cell only
+        jobs = [(seed, T) for T in self.params.temperatures_K for seed in made]
+        finished(jobs, [run(seed, [T]) for seed, T in jobs])  # a failed one is run and reported by its cell
 
     def _workers(self, n_cells: int) -> int:
+        """Processes for ``n_cells``: one per cell, or per (cell, temperature) when the threads allow."""
         user_calculator = self._calculator is not None and not self._loaded
-        if self.threads is None or self.threads < 2 or n_cells < 2 or user_calculator:
+        if self.threads is None or self.threads < 2 or user_calculator:
             return 1
         if multiprocessing.current_process().daemon:  # a pool worker (Dask, local executor) cannot fork children
             return 1
-        return min(n_cells, self.threads)
+        jobs = n_cells * len(self.params.temperatures_K) if "conductivity" in self.compute else n_cells
+        return min(jobs, self.threads)
 
     def _run_one(self, comp: Composition, seed: int) -> SeedOutcome:
         from .workflow import run_seed
@@ -163,26 +191,19 @@ class MLMDOracle:
         one evaluation sooner; `evaluate` then reads them all back. A process asking for a temperature
         that another is running waits for it (a file lock per temperature), then reads it.
         """
+        with torch_threads(self.threads):
+            return self._run_temperatures(comp, seed, temperatures_K)
+
+    def _run_temperatures(self, comp: Composition, seed: int, temperatures_K: list[float]) -> list[dict[str, Any]]:
         from .workflow import run_cell_temperatures
 
         calc = self._calc()
         if not self._loaded:
             raise OracleSetupError("running single temperatures needs the preset's potential, not a user calculator")
         assert self._potential_label is not None
-        with torch_threads(self.threads):
-            return run_cell_temperatures(comp, temperatures_K, calculator=calc, preset=self.params, seed=seed,
-                                         workdir=self.workdir, preset_name=self.preset_name,
-                                         potential_label=self._potential_label)
-
-
-def _cell_in_process(oracle: MLMDOracle, comp: Composition, seed: int, threads: int,
-                     log_level: int = logging.WARNING) -> dict[str, Any]:
-    # a spawned process starts with logging unset: without this, hours of MD would report nothing
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("oracles").setLevel(log_level)
-    with torch_threads(threads):
-        return oracle._run_one(comp, seed).to_json()
+        return run_cell_temperatures(comp, temperatures_K, calculator=calc, preset=self.params, seed=seed,
+                                     workdir=self.workdir, preset_name=self.preset_name,
+                                     potential_label=self._potential_label)
 
 
 def _jsonable(preset: MDPreset) -> dict[str, Any]:

@@ -185,3 +185,13 @@ def test_step_time_guard_counts_cpu_seconds_so_a_busy_machine_does_not_stop_a_ru
         for _ in range(5):
             _burn(0.02)
             guard()
+
+
+def test_processes_go_to_cells_then_to_their_temperatures() -> None:
+    quick = {"preset": "quick", "compute": ["conductivity"], "potential": "chgnet"}  # 4 temperatures, 2 cells
+    assert MLMDOracle(**quick)._workers(2) == 1  # threads unset: this process
+    assert MLMDOracle(**quick, threads=2)._workers(2) == 2  # one per cell
+    assert MLMDOracle(**quick, threads=3)._workers(2) == 3  # temperatures side by side
+    assert MLMDOracle(**quick, threads=16)._workers(2) == 8  # every (cell, temperature)
+    assert MLMDOracle(**quick, threads=16)._workers(1) == 4
+    assert MLMDOracle(preset="quick", compute=["tg"], potential="chgnet", threads=16)._workers(2) == 2
