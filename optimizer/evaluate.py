@@ -13,16 +13,20 @@ from .oracle_factory import BUILTIN_ORACLES, Runtime, build_oracle
 
 
 def evaluate_one(kind: str, text: str, *, preset: str | None = None, runtime: Runtime | None = None,
-                 workdir: Path = Path("viglas-evaluate"), structure: StructureKind | None = None) -> dict[str, Any]:
+                 workdir: Path = Path("viglas-evaluate"), structure: StructureKind | None = None,
+                 compute: list[str] | None = None) -> dict[str, Any]:
     """``{"values", "std", "metadata"}`` or ``{"failure": reason}`` for ``text`` evaluated by ``kind``.
 
     ``text`` is a glass formula or ``M=Li,m_al=1,...``. A `FormulaOracle` (the hull oracle) answers
     through its ``evaluate_formula``, exactly as the Python API does, so it also takes any formula of
     its chemical system (``LiCl``) and ``structure`` ("glass" or "crystal"; None: the oracle's choice).
+    ``compute``: what the oracle computes, for oracles that take it (mlmd: conductivity, tg).
     """
     if kind not in BUILTIN_ORACLES:
         raise OracleSetupError(f"kind {kind!r} is not one of {', '.join(sorted(BUILTIN_ORACLES))}")
-    options = {"preset": preset} if preset else {}
+    options: dict[str, Any] = {"preset": preset} if preset else {}
+    if compute:
+        options["compute"] = compute
     entry = OracleConfig.model_validate({"kind": kind, **options})
     oracle = build_oracle(entry, base_dir=Path.cwd(), workdir=workdir / kind, runtime=runtime or Runtime())
     if isinstance(oracle, FormulaOracle):

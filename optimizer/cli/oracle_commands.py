@@ -14,7 +14,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from ..evaluate import evaluate_one
 
     result = evaluate_one(args.kind, args.composition, preset=args.preset, runtime=runtime(args),
-                          workdir=Path(args.workdir), structure=args.structure)
+                          workdir=Path(args.workdir), structure=args.structure,
+                          compute=[c.strip() for c in args.compute.split(",") if c.strip()] if args.compute else None)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     elif "failure" in result:
@@ -87,6 +88,7 @@ def register(add: Any) -> None:
     p.add_argument("--structure", choices=["glass", "crystal"],
                    help="hull: model the formula as a glass or as its crystal reference phase "
                         "(default: glass for a glass composition, crystal otherwise)")
+    p.add_argument("--compute", help="mlmd: comma-separated subset of conductivity,tg (default: both)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--workdir", default="viglas-evaluate", help="folder for artifacts (default ./viglas-evaluate)")
     p.add_argument("--threads", type=int, help="torch threads")
