@@ -31,6 +31,7 @@ from oracles.mlmd.glass import glass_folder
 from oracles.mlmd.workflow import SeedOutcome
 
 from .mlmd_validation_plot import Panel, arrhenius_figure, read_cells
+from .mlmd_validation_trend import T_SIMULATED_K, at_simulated_temperature, trend
 
 #: (composition, seeds, measured log10 sigma(30 degC) in S/cm or None). Dai et al., Nat. Energy 2023:
 #: LACO75 1.52e-3 S/cm, NACO75 1.33e-3 S/cm at 30 degC; the O/Al series peaks at O/Al = 0.75.
@@ -114,6 +115,8 @@ def temperatures(args: argparse.Namespace) -> None:
 def report(args: argparse.Namespace) -> dict[str, Any]:
     summary: dict[str, Any] = {"preset": args.preset, "written": time.strftime("%Y-%m-%d %H:%M:%S")}
     panels: list[Panel] = []
+    at_30C: dict[str, tuple[float, float]] = {}
+    at_T: dict[str, tuple[float, float]] = {}
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
                         **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
@@ -122,6 +125,9 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         summary.setdefault("progress", {})[comp.formula] = {
             f"s{s}": cell_progress(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds}
         cells = read_cells(args.workdirs, comp.formula, args.preset, oracle.params.potential, seeds)
+        simulated = at_simulated_temperature(cells)
+        if simulated is not None:
+            at_T[comp.formula] = (simulated.mean, simulated.std)
         if not outcomes:
             panels.append((comp.formula, cells, None, measured))
             continue
@@ -137,6 +143,10 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             entry.update(log10_sigma_30C=sigma, std=sd, ea_eV=result.values["ea_eV"], ea_std_eV=result.std["ea_eV"],
                          density_g_cm3=result.metadata["density_g_cm3"], warnings=result.metadata["warnings"],
                          nve_drift=result.metadata["conductivity"]["nve_drift"])
+            at_30C[comp.formula] = (sigma, sd)
+            if simulated is not None:
+                entry[f"log10_sigma_{T_SIMULATED_K:.0f}K"] = {"value": simulated.mean, "std": simulated.std,
+                                                              "cells": simulated.n}
             if measured is not None:
                 entry["measured_log10_sigma_30C"] = measured
                 entry["z"] = (sigma - measured) / sd
@@ -147,6 +157,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         summary[comp.formula] = entry
         combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
         panels.append((comp.formula, cells, combined, measured))
+    summary["contrasts"] = trend(at_30C, at_T)
     arrhenius_figure(panels, args.summary.with_suffix(".png"))
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(summary, indent=1))
