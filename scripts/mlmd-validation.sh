@@ -4,13 +4,13 @@
 # Log: campaigns/mlmd-validation.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# One process per cell, one torch thread each (--threads N runs min(N, cells) cells at once): all 3
-# cells of a composition at once keep 2 cores busy (2 of 3 would leave one idle for a third of the
-# time). CELLS=1 runs one cell at a time, for a machine shared with other work.
+# THREADS processes of one torch thread each (default 2, this machine's cores) share one queue of
+# jobs: the glass cells, then each (cell, temperature) as soon as its glass exists, so 3 cells on 2
+# cores keep both busy to the end. THREADS=1 runs everything in one process, for a shared machine.
 # --retries: every run stopped mid-evaluation (a session's end) counts as an attempt at the candidate;
-# the oracle resumes at the temperature it was on, so a stop costs at most one temperature, not the
+# the oracle resumes inside the temperature it was on, so a stop costs at most one saved chunk, not the
 # candidate. The default (2) is for oracles that may crash the process.
 {
-  nice -n 10 python -m optimizer.cli run campaigns/mlmd-validation.yaml --threads "${CELLS:-3}" --retries 100
-  nice -n 10 python -m optimizer.cli run campaigns/mlmd-validation-oal.yaml --threads "${CELLS:-2}" --retries 100
+  nice -n 10 python -m optimizer.cli run campaigns/mlmd-validation.yaml --threads "${THREADS:-2}" --retries 100
+  nice -n 10 python -m optimizer.cli run campaigns/mlmd-validation-oal.yaml --threads "${THREADS:-2}" --retries 100
 } >> campaigns/mlmd-validation.log 2>&1

@@ -17,7 +17,7 @@ from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
 from .presets import MDPreset, resolve_preset
-from .processes import finished, in_process
+from .processes import chained, in_process
 from .workflow import SeedOutcome
 
 if TYPE_CHECKING:
@@ -127,11 +127,12 @@ class MLMDOracle:
     def run_cells(self, comp: Composition, seeds: Sequence[int]) -> list[SeedOutcome]:
         """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it.
 
-        With more processes than cells, the glass cells are made first (one process each), then
-        every (cell, temperature) of the conductivity runs at once; the cells then read their
-        temperatures back. A cell's temperatures are independent (each has its own random stream),
-        so this changes the numbers only as much as the potential's forces differ in the last bits
-        between processes.
+        For the conductivity, the processes share one queue of jobs: the glass cells, and each
+        (cell, temperature) from the moment its glass exists, coldest first (the longest); the cells
+        then read their temperatures back. No process idles while another cell still has work (3
+        cells on 2 processes would otherwise leave one idle for a third of the time). A cell's
+        temperatures are independent (each has its own random stream), so this changes the numbers
+        only as much as the potential's forces differ in the last bits between processes.
         """
         workers = self._workers(len(seeds))
         if workers <= 1:
@@ -140,7 +141,7 @@ class MLMDOracle:
         per_worker = max(1, (self.threads or 1) // workers)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
-            if workers > len(seeds):
+            if "conductivity" in self.compute:
                 self._temperatures_side_by_side(pool, comp, seeds, workers, per_worker, level)
             else:
                 logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers,
@@ -151,7 +152,7 @@ class MLMDOracle:
 
     def _temperatures_side_by_side(self, pool: ProcessPoolExecutor, comp: Composition, seeds: Sequence[int],
                                    workers: int, per_worker: int, level: int) -> None:
-        """The glass cells (one process each), then every (cell, temperature) at once, all saved."""
+        """The glass cells, then each cell's temperatures as soon as its glass exists, all saved."""
         logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", comp.formula, len(seeds),
                     len(self.params.temperatures_K), workers, per_worker)
 
@@ -159,12 +160,14 @@ class MLMDOracle:
             return pool.submit(in_process, self._run_temperatures, comp, seed, temperatures_K, threads=per_worker,
                                log_level=level)
 
-        made = finished(seeds, [run(seed, []) for seed in seeds])  # []: the glass cell only
-        jobs = [(seed, T) for T in self.params.temperatures_K for seed in made]
-        finished(jobs, [run(seed, [T]) for seed, T in jobs])  # a failed one is run and reported by its cell
+        def temperatures(seed: int) -> list[tuple[Any, Future[Any]]]:
+            return [((seed, T), run(seed, [T])) for T in sorted(self.params.temperatures_K)]
+
+        # []: the glass cell only; a failed job is run again, and reported, by its cell
+        chained({run(seed, []): seed for seed in seeds}, temperatures)
 
     def _workers(self, n_cells: int) -> int:
-        """Processes for ``n_cells``: one per cell, or per (cell, temperature) when the threads allow."""
+        """Processes for ``n_cells``: up to one per (cell, temperature) for the conductivity, else per cell."""
         user_calculator = self._calculator is not None and not self._loaded
         if self.threads is None or self.threads < 2 or user_calculator:
             return 1

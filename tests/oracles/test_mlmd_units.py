@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,7 @@ from oracles.mlmd.diffusion import tracer_diffusion
 from oracles.mlmd.fits import K_B_EV_K, fit_arrhenius, fit_tg, nernst_einstein_log10_sigma
 from oracles.mlmd.guards import Guard, MDGuardError, min_distance_violation
 from oracles.mlmd.presets import resolve_preset
+from oracles.mlmd.processes import chained
 
 
 def test_presets_escalate_in_cost() -> None:
@@ -190,8 +193,36 @@ def test_step_time_guard_counts_cpu_seconds_so_a_busy_machine_does_not_stop_a_ru
 def test_processes_go_to_cells_then_to_their_temperatures() -> None:
     quick = {"preset": "quick", "compute": ["conductivity"], "potential": "chgnet"}  # 4 temperatures, 2 cells
     assert MLMDOracle(**quick)._workers(2) == 1  # threads unset: this process
-    assert MLMDOracle(**quick, threads=2)._workers(2) == 2  # one per cell
+    assert MLMDOracle(**quick, threads=2)._workers(2) == 2  # the two cells' jobs share two processes
     assert MLMDOracle(**quick, threads=3)._workers(2) == 3  # temperatures side by side
     assert MLMDOracle(**quick, threads=16)._workers(2) == 8  # every (cell, temperature)
     assert MLMDOracle(**quick, threads=16)._workers(1) == 4
     assert MLMDOracle(preset="quick", compute=["tg"], potential="chgnet", threads=16)._workers(2) == 2
+
+
+def test_a_cells_temperatures_start_as_soon_as_its_glass_exists_not_after_every_glass() -> None:
+    """3 cells on 2 processes: cell 0's temperatures must run while cell 2's glass is still being made
+    (waiting for every glass first would leave a process idle); a failed glass starts nothing."""
+    started: list[tuple[int, float | None]] = []
+    lock = threading.Lock()
+    cell0_temperature_ran = threading.Event()
+
+    def glass(seed: int) -> None:
+        with lock:
+            started.append((seed, None))
+        if seed == 1:
+            raise RuntimeError("melt blew up")
+        if seed == 2:  # still making this glass: only a scheduler that does not wait for it lets this go
+            assert cell0_temperature_ran.wait(timeout=30), "cell 0's temperatures waited for every glass"
+
+    def temperature(seed: int, T: float) -> None:
+        with lock:
+            assert (seed, None) in started
+            started.append((seed, T))
+        if seed == 0:
+            cell0_temperature_ran.set()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        chained({pool.submit(glass, seed): seed for seed in (0, 1, 2)},
+                lambda seed: [((seed, T), pool.submit(temperature, seed, T)) for T in (550.0, 850.0)])
+    assert sorted(job for job in started if job[1] is not None) == [(0, 550.0), (0, 850.0), (2, 550.0), (2, 850.0)]
