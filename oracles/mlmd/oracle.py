@@ -39,7 +39,7 @@ class MLMDOracle:
     field as an override (``potential``, ``seeds``, ...), ``compute`` and ``seed`` (the first of
     the cells' seeds). Machine settings: ``workdir`` (artifacts and reusable glass cells; default
     ``./mlmd-artifacts``), ``device`` (``cpu`` or ``cuda[:N]``), ``threads`` (total torch threads:
-    with two or more, the cells run in that many processes, the threads split between them).
+    with two or more, the cells' jobs run in up to that many processes, the threads split between them).
     ``calculator`` plugs in any ASE calculator instead of ``potential`` (cells then run in this
     process). The constructor only validates and stores; the potential loads on first use.
     """
