@@ -104,12 +104,16 @@ def torch_threads(threads: int | None, *, only_if_loaded: bool = False) -> Itera
         torch.set_num_threads(before)
 
 
-def load_calculator(name: str = "chgnet", *, device: str = "cpu") -> tuple[Calculator, PotentialInfo]:
+def load_calculator(name: str = "chgnet", *, device: str = "cpu",
+                    compile_model: bool = False) -> tuple[Calculator, PotentialInfo]:
     """Build the ASE calculator of potential ``name`` on ``device``; weights come from the installed wheel.
 
-    Use `torch_threads` around the calculations to bound the threads they use.
+    Use `torch_threads` around the calculations to bound the threads they use. ``compile_model``:
+    run a SevenNet model through `torch.compile` (`compiled.CompiledModel`; for long MD only).
     """
     check_available(name)
+    if compile_model and POTENTIALS[name].package != "sevenn":
+        raise OracleSetupError(f"compiling is available for the SevenNet potentials, not {name!r}")
     from importlib.metadata import version
 
     import torch
@@ -132,7 +136,12 @@ def load_calculator(name: str = "chgnet", *, device: str = "cpu") -> tuple[Calcu
             # SevenNet warns that no tensor-product accelerator (cuEquivariance, flash) is enabled: CPU use is fine
             warnings.simplefilter("ignore", UserWarning)
             calc = SevenNetCalculator(model=spec.model, device=device, modal=spec.modal)
+        if compile_model:
+            from .compiled import CompiledModel
+
+            calc.model = CompiledModel(calc.model, name)  # type: ignore[assignment]  # a stand-in for its model
         model_version = spec.model + (f" ({spec.modal} head)" if spec.modal else "")
         info = PotentialInfo(name, version("sevenn"), model_version, False)
-    logger.info("loaded potential %s on %s (%s torch threads)", info.label(), device, torch.get_num_threads())
+    logger.info("loaded potential %s on %s (%s torch threads%s)", info.label(), device, torch.get_num_threads(),
+                ", compiled at its first call" if compile_model else "")
     return calc, info
