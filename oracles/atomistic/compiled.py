@@ -17,7 +17,9 @@ processes run one thread each, which is also where the eager model is slowest.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,8 @@ class CompiledModel:
         if self._compiled is not None and torch.get_num_threads() == 1:
             untouched = data.clone()  # the model writes into its input graph
             try:
-                return self._compiled(data)
+                with _quiet_compiler():
+                    return self._compiled(data)
             except Exception as err:  # inductor raises many kinds; any of them means: run eager
                 logger.warning("torch.compile of %s failed (%s: %s); running it uncompiled", self.label,
                                type(err).__name__, str(err).splitlines()[0] if str(err) else "")
@@ -57,3 +60,16 @@ class CompiledModel:
         if name == "eager":  # not set yet (during unpickling): no recursion
             raise AttributeError(name)
         return getattr(self.eager, name)
+
+
+@contextlib.contextmanager
+def _quiet_compiler() -> Iterator[None]:
+    """Dynamo's own warnings (graph breaks at SevenNet's data-dependent branches, recompile limits:
+    120 lines per process) off for the block, then as they were."""
+    dynamo = logging.getLogger("torch._dynamo")
+    before = dynamo.level
+    dynamo.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        dynamo.setLevel(before)
