@@ -23,8 +23,9 @@ BUILTIN_ORACLES: dict[str, str] = {
     "lab": "oracles.lab:LabOracle",
 }
 #: Constructor keywords the campaign fills from the machine, never from the campaign file
-#: (``glass_workdir``: where a hull oracle finds the campaign's annealed glass cells, `glass_sharing`).
-MACHINE_SETTINGS = ("workdir", "device", "threads", "glass_workdir")
+#: (``glass_workdir``: where a hull oracle finds the campaign's annealed glass cells, `glass_sharing`;
+#: ``compile_potential``: the ML-MD oracle's torch.compile, left to its default by campaigns).
+MACHINE_SETTINGS = ("workdir", "device", "threads", "glass_workdir", "compile_potential")
 #: Options whose relative paths are resolved against the campaign file's folder.
 PATH_OPTIONS = ("entries",)
 

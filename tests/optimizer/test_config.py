@@ -77,6 +77,9 @@ def test_machine_settings_are_refused_in_the_campaign(tmp_path: Path) -> None:
                                               "options": {"device": "cuda"}}])
     with pytest.raises(ConfigError, match="machine setting"):
         Campaign.from_yaml(path).validate()
+    compiled = write_campaign(tmp_path, oracles=[{"kind": "mlmd", "preset": "quick", "compile_potential": False}])
+    with pytest.raises(ConfigError, match="'compile_potential' is a machine setting"):
+        Campaign.from_yaml(compiled).validate()
 
 
 def test_yaml_runs_no_code(tmp_path: Path) -> None:
