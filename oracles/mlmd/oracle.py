@@ -160,7 +160,7 @@ class MLMDOracle:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
             if "conductivity" in self.compute:
-                self._temperatures_side_by_side(pool, comp, seeds, workers, per_worker, level)
+                self._glass_then_temperatures(pool, comp, seeds, workers, per_worker, level)
             else:
                 logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers,
                             per_worker)
@@ -168,7 +168,7 @@ class MLMDOracle:
                        for seed in seeds]
             return [f.result() for f in futures]
 
-    def _temperatures_side_by_side(self, pool: ProcessPoolExecutor, comp: Composition, seeds: Sequence[int],
+    def _glass_then_temperatures(self, pool: ProcessPoolExecutor, comp: Composition, seeds: Sequence[int],
                                    workers: int, per_worker: int, level: int) -> None:
         """The glass cells, then each cell's temperatures as soon as its glass exists, all saved."""
         logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", comp.formula, len(seeds),
