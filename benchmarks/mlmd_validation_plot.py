@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from oracles.mlmd.fits import T_30C_K, fit_arrhenius, nernst_einstein_log10_sigma
+from oracles.mlmd.fits import T_30C_K, ArrheniusFit, fit_arrhenius, nernst_einstein_log10_sigma
 from oracles.mlmd.glass import glass_folder
 
 
@@ -37,6 +37,15 @@ class CellPoints:
 
     def log10_sigma(self, T_K: float, ln_D: float) -> float:
         return nernst_einstein_log10_sigma(ln_D, self.ions_per_A3, T_K)
+
+    def diffusive_fit(self, min_temperatures: int) -> tuple[ArrheniusFit, list[float]] | None:
+        """The Arrhenius fit through the diffusive temperatures and those temperatures (K), or None
+        with fewer than ``min_temperatures`` of them."""
+        use = [i for i, ok in enumerate(self.diffusive) if ok]
+        if len(use) < min_temperatures:
+            return None
+        temperatures = [self.T_K[i] for i in use]
+        return fit_arrhenius(temperatures, [self.ln_D[i] for i in use], [self.ln_D_std[i] for i in use]), temperatures
 
 
 def read_cell(folder: Path, seed: int) -> CellPoints | None:
@@ -73,16 +82,15 @@ def draw_panel(ax: Axes, formula: str, cells: list[CellPoints], combined: tuple[
         for T, ln_d, sd, ok in zip(cell.T_K, cell.ln_D, cell.ln_D_std, cell.diffusive):
             ax.errorbar(1000.0 / T, cell.log10_sigma(T, ln_d), yerr=sd / math.log(10.0), fmt="o", color=color,
                         mfc=color if ok else "white", capsize=2)
-        use = [j for j, ok in enumerate(cell.diffusive) if ok]
         label = f"cell s{cell.seed}"
-        if len(use) >= 2:
-            fit = fit_arrhenius([cell.T_K[j] for j in use], [cell.ln_D[j] for j in use],
-                                [cell.ln_D_std[j] for j in use])
-            low = min(cell.T_K[j] for j in use)
+        fitted = cell.diffusive_fit(2)
+        if fitted is not None:
+            fit, used = fitted
+            low = min(used)
             for T_from, T_to, style in ((max(cell.T_K), low, "-"), (low, T_30C_K, "--")):
                 line = np.linspace(T_from, T_to, 30)
                 ax.plot(1000.0 / line, [cell.log10_sigma(t, fit.ln_D(t)[0]) for t in line], style, color=color, lw=1)
-            label += f": Ea {fit.ea_eV:.2f} +- {fit.ea_std_eV:.2f} eV ({len(use)} T)"
+            label += f": Ea {fit.ea_eV:.2f} +- {fit.ea_std_eV:.2f} eV ({len(used)} T)"
         ax.plot([], [], "o-", color=color, label=label)
     if combined is not None:
         ax.errorbar(x30, combined[0], yerr=combined[1], fmt="D", color="black", capsize=4,

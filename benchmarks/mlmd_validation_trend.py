@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from oracles.mlmd.ensemble import Combined, combine
-from oracles.mlmd.fits import fit_arrhenius
 from oracles.mlmd.presets import MIN_DIFFUSIVE_TEMPERATURES
 
 from .mlmd_validation_plot import CellPoints
@@ -75,12 +74,10 @@ def at_simulated_temperature(cells: list[CellPoints], T_K: float = T_SIMULATED_K
     ``T_K`` (an interpolation). None before any cell qualifies."""
     values, stds = [], []
     for cell in cells:
-        use = [i for i, ok in enumerate(cell.diffusive) if ok]
-        span = [cell.T_K[i] for i in use]
-        if len(use) < MIN_DIFFUSIVE_TEMPERATURES or not min(span) <= T_K <= max(span):
+        fitted = cell.diffusive_fit(MIN_DIFFUSIVE_TEMPERATURES)
+        if fitted is None or not min(fitted[1]) <= T_K <= max(fitted[1]):
             continue
-        fit = fit_arrhenius([cell.T_K[i] for i in use], [cell.ln_D[i] for i in use], [cell.ln_D_std[i] for i in use])
-        ln_d, ln_sd = fit.ln_D(T_K)
+        ln_d, ln_sd = fitted[0].ln_D(T_K)
         values.append(cell.log10_sigma(T_K, ln_d))
         stds.append(ln_sd / math.log(10.0))
     return combine(values, stds) if values else None
