@@ -156,3 +156,20 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     assert store.evaluation_metadata(1) == {"sim": {}}
     (b,) = store.add_candidates([Proposed(NACO, "x")], batch=1)
     store.withdraw(b, reason="migrated stores accept the new state")
+
+
+def test_the_database_file_alone_holds_every_committed_write(tmp_path: Path) -> None:
+    """A killed run leaves its connection open; a copy of the file without ``-wal`` still has the results."""
+    store = _store(tmp_path)
+    a, b = store.add_candidates([Proposed(LACO, "x"), Proposed(NACO, "x")], batch=0, budget=2)
+    store.record_values(a, oracle="sim", values={"tg_C": -10.0, "log10_sigma_30C": -2.8}, std=None, units=UNITS,
+                        required=BOTH)
+    store.record_failure(b, oracle="sim", reason="not diffusive", required=BOTH)
+    copy = tmp_path / "copy" / "s.sqlite"
+    copy.parent.mkdir()
+    copy.write_bytes(store.path.read_bytes())  # the store stays open, as in a process killed here
+    with closing(sqlite3.connect(copy)) as conn:
+        assert conn.execute("SELECT candidate_id, output, value FROM results ORDER BY output").fetchall() == [
+            (a, "log10_sigma_30C", -2.8), (a, "tg_C", -10.0)]
+        assert conn.execute("SELECT candidate_id, reason FROM failures").fetchall() == [(b, "not diffusive")]
+    assert Store(copy).candidate(a).state == "done"
