@@ -117,6 +117,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     panels: list[Panel] = []
     at_30C: dict[str, tuple[float, float]] = {}
     at_T: dict[str, tuple[float, float]] = {}
+    complete: set[str] = set()
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
                         **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
@@ -128,6 +129,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         simulated = at_simulated_temperature(cells)
         if simulated is not None:
             at_T[comp.formula] = (simulated.mean, simulated.std)
+        if len(outcomes) == len(seeds):
+            complete.add(comp.formula)
         if not outcomes:
             panels.append((comp.formula, cells, None, measured))
             continue
@@ -157,7 +160,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         summary[comp.formula] = entry
         combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
         panels.append((comp.formula, cells, combined, measured))
-    summary["contrasts"] = trend(at_30C, at_T)
+    summary["contrasts"] = trend(at_30C, at_T, complete)
     arrhenius_figure(panels, args.summary.with_suffix(".png"))
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(summary, indent=1))

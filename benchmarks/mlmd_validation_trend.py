@@ -17,7 +17,7 @@ A contrast is tested twice:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,11 +83,18 @@ def at_simulated_temperature(cells: list[CellPoints], T_K: float = T_SIMULATED_K
     return combine(values, stds) if values else None
 
 
-def trend(at_30C: dict[str, tuple[float, float]], at_T: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    """Every measured contrast at 30 degC and at `T_SIMULATED_K`, and the verdict on the O/Al maximum."""
+def trend(at_30C: dict[str, tuple[float, float]], at_T: dict[str, tuple[float, float]],
+          complete: Collection[str]) -> dict[str, Any]:
+    """Every measured contrast at 30 degC and at `T_SIMULATED_K`, and the verdict on the O/Al maximum.
+
+    Only compositions in ``complete`` (all their cells finished) are compared: a partial value (one
+    cell of three, say) has its own mean and std, and a contrast from it would change, or flip, as
+    the other cells arrive.
+    """
     out: dict[str, Any] = {"T_simulated_K": T_SIMULATED_K}
     for name, values in (("30C", at_30C), (f"{T_SIMULATED_K:.0f}K", at_T)):
-        contrasts = [contrast(h, low, values) for h, low in MEASURED_ORDER]
+        finished = {formula: value for formula, value in values.items() if formula in complete}
+        contrasts = [contrast(h, low, finished) for h, low in MEASURED_ORDER]
         out[name] = [c.as_dict() for c in contrasts if c is not None]
         out[f"oal_maximum_{name}"] = oal_maximum(contrasts[:2])
     return out

@@ -58,8 +58,11 @@ def test_the_simulated_temperature_value_interpolates_the_cells_the_oracle_would
     assert at_simulated_temperature([too_few, outside], 650.0) is None
 
 
-def test_the_trend_reports_each_measured_contrast_where_both_values_exist() -> None:
-    out = trend({LACO: (-1.5, 1.0), NACO: (-1.6, 1.0)}, {LACO: (-0.3, 0.1), NACO: (-0.9, 0.1)})
+def test_the_trend_compares_only_compositions_with_all_their_cells() -> None:
+    out = trend({LACO: (-1.5, 1.0), NACO: (-1.6, 1.0)}, {LACO: (-0.3, 0.1), NACO: (-0.9, 0.1)},
+                {LACO, NACO})
     assert [c["lower"] for c in out["30C"]] == [NACO] and out["30C"][0]["verdict"].startswith("not resolved")
     assert out["650K"][0]["verdict"].startswith("resolved, same order")
     assert out["oal_maximum_30C"].startswith("not yet tested")
+    partial = trend({LACO: (-1.5, 1.0), NACO: (-1.6, 1.0)}, {LACO: (-0.3, 0.1), NACO: (-0.9, 0.1)}, {LACO})
+    assert partial["30C"] == [] and partial["650K"] == []  # NACO75's cells are not all finished
