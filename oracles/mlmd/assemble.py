@@ -30,7 +30,8 @@ MAX_DRIFT_MEV_ATOM_PS = 1.0
 
 def assemble(formula: str, outcomes: list[SeedOutcome], *, preset: MDPreset, compute: frozenset[str],
              preset_name: str) -> Evaluation | Failure:
-    warnings = [f"seed {o.seed}: {o.error}" for o in outcomes if o.error]
+    errors = [f"seed {o.seed}: {o.error}" for o in outcomes if o.error]
+    warnings = list(errors)
     good = [o for o in outcomes if o.error is None]
     if not good:
         return Failure(f"{formula}: every cell failed: " + "; ".join(o.error or "" for o in outcomes))
@@ -45,7 +46,7 @@ def assemble(formula: str, outcomes: list[SeedOutcome], *, preset: MDPreset, com
         _conductivity(good, preset, values, std, meta, problems, warnings, tg_K)
     if problems:
         if preset.fail_unconverged:
-            return Failure(f"{formula}: " + "; ".join(problems))
+            return Failure(f"{formula}: " + "; ".join([*problems, *errors]))  # the failed cells are part of why
         warnings.extend(f"not converged: {p}" for p in problems)
         for name in std:
             std[name] = max(std[name], UNCONVERGED_STD[name])
@@ -119,8 +120,8 @@ def _conductivity(good: list[SeedOutcome], preset: MDPreset, values: dict[str, f
     included = [f for f in fits if not any(r.startswith(f"seed {f['seed']}:") for r in reasons)]
     needed = min(2, preset.seeds)
     if len(included) < needed:
-        problems.append(f"{len(included)} of {len(fits)} cells give a conductivity ({needed} needed): "
-                        + "; ".join(reasons))
+        why = f"{len(included)} of {len(fits)} cells give a conductivity ({needed} needed)"
+        problems.append(f"{why}: {'; '.join(reasons)}" if reasons else why)
         included = fits
     else:
         warnings.extend(f"left out: {r}" for r in reasons)

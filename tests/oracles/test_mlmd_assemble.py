@@ -121,6 +121,14 @@ def test_all_cells_failing_is_a_failure_naming_them() -> None:
     assert isinstance(result, Failure) and "melt boils" in result.reason and "ran away" in result.reason
 
 
+def test_too_few_cells_left_by_failed_ones_is_a_failure_naming_them() -> None:
+    cells = [_cell(0), SeedOutcome(seed=1, error="melt boils"), SeedOutcome(seed=2, error="ran away")]
+    result = assemble("X", cells, preset=PRESETS["production"], compute=COND, preset_name="production")
+    assert isinstance(result, Failure)
+    assert result.reason == ("X: 1 of 1 cells give a conductivity (2 needed); seed 1: melt boils; "
+                             "seed 2: ran away")
+
+
 def _tg_cell(seed: int, *, at_edge: bool = False, tau: float = 0.1) -> SeedOutcome:
     cell = _cell(seed)
     cell.tg = {"tg_K": 550.0 + seed * 10, "tg_std_K": 15.0, "tg_volume_K": 545.0, "tg_energy_K": 555.0,
