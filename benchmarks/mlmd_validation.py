@@ -4,7 +4,8 @@ The cells run as two campaigns (`scripts/mlmd-validation.sh`: LACO75 and NACO75 
 LiAlCl(4-2x)O(x) for x = 0.5, 1.0 with 2), or with ``run`` here, one (composition, seed) at a
 time. Either way each finished cell is saved as ``<formula>-<preset>-<potential>-s<seed>/
 outcome-conductivity.json`` under the oracle's workdir, and ``report`` combines the cells found
-there exactly as the oracle does, with z-scores against experiment, into ``--summary``.
+there (and any cell whose glass and temperatures are all saved, before its campaign assembles it)
+exactly as the oracle does, with z-scores against experiment, into ``--summary``.
 
     scripts/mlmd-validation.sh                                            # the campaigns (resumable)
     python -m benchmarks.mlmd_validation report                           # whatever has finished
@@ -28,6 +29,7 @@ from oracles.mlmd import MLMDOracle
 # The lazily loaded stages, imported now: a run of hours keeps the code it started with.
 from oracles.mlmd import assemble, conductivity, glass, tg  # noqa: F401  # isort: skip
 from oracles.mlmd.glass import glass_folder
+from oracles.mlmd.saved_cell import saved_cell
 from oracles.mlmd.workflow import SeedOutcome
 
 from .mlmd_validation_plot import Panel, arrhenius_figure, read_cells
@@ -41,6 +43,8 @@ CASES: list[tuple[Composition, list[int], float | None]] = [
     (Composition("Li", 1.0, 0.5), [0, 1], None),
     (Composition("Li", 1.0, 1.0), [0, 1], None),
 ]
+READ_FROM_SAVED_STAGES = ("finished: every stage saved, read by this report (its campaign saves the cell when all "
+                          "of the composition's cells are done)")
 #: Activation energy of LACO75, eV: 0.33 measured, 0.30 from the study's MD (Dai et al. 2023).
 EA_LACO75_EV = {"measured": 0.33, "md": 0.30}
 
@@ -51,12 +55,17 @@ def queue() -> list[tuple[Composition, int]]:
     return [(comp, seeds[i]) for i in range(longest) for comp, seeds, _ in CASES if i < len(seeds)]
 
 
-def cell_path(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> Path | None:
-    """The saved outcome of one cell in the first of ``workdirs`` that has it, else None."""
+def cell_outcome(workdirs: list[Path], comp: Composition, oracle: MLMDOracle, seed: int) -> SeedOutcome | None:
+    """One cell's outcome from the first of ``workdirs`` that has it: as its campaign saved it, or read
+    from its saved glass and temperatures if the campaign has not assembled it yet; else None."""
     for workdir in workdirs:
-        path = glass_folder(workdir, comp.formula, preset, potential, seed).parent / "outcome-conductivity.json"
+        folder = glass_folder(workdir, comp.formula, oracle.preset_name, oracle.params.potential, seed).parent
+        path = folder / "outcome-conductivity.json"
         if path.is_file():
-            return path
+            return SeedOutcome.from_json(json.loads(path.read_text())["outcome"])
+        outcome = saved_cell(comp, preset=oracle.params, seed=seed, workdir=workdir, preset_name=oracle.preset_name)
+        if outcome is not None:
+            return outcome
     return None
 
 
@@ -121,10 +130,14 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
                         **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
-        paths = [cell_path(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds]
-        outcomes = [SeedOutcome.from_json(json.loads(p.read_text())["outcome"]) for p in paths if p is not None]
-        summary.setdefault("progress", {})[comp.formula] = {
-            f"s{s}": cell_progress(args.workdirs, comp, args.preset, oracle.params.potential, s) for s in seeds}
+        found = [cell_outcome(args.workdirs, comp, oracle, s) for s in seeds]
+        outcomes = [o for o in found if o is not None]
+        progress = {f"s{s}": cell_progress(args.workdirs, comp, args.preset, oracle.params.potential, s)
+                    for s in seeds}
+        for s, outcome in zip(seeds, found):
+            if outcome is not None and progress[f"s{s}"] != "finished":
+                progress[f"s{s}"] = READ_FROM_SAVED_STAGES
+        summary.setdefault("progress", {})[comp.formula] = progress
         cells = read_cells(args.workdirs, comp.formula, args.preset, oracle.params.potential, seeds)
         simulated = at_simulated_temperature(cells)
         if simulated is not None:

@@ -137,7 +137,7 @@ def _saved_or_run(glass: GlassCell, T_K: float, *, calculator: Calculator, prese
     name = f"conductivity-{T_K:.0f}K"
     # one process per temperature: another asking for it waits, then reads what this one saved
     with cell_lock(checkpoints / name):
-        done = _read_checkpoint(checkpoints / f"{name}.json", checkpoint_key)
+        done = read_saved_temperature(checkpoints / f"{name}.json", checkpoint_key)
         if done is not None:
             run, drift, fs, artifact = done
             logger.info("%s s%d: %.0f K read from %s", glass.formula, seed, T_K, checkpoints / f"{name}.json")
@@ -152,7 +152,7 @@ def _saved_or_run(glass: GlassCell, T_K: float, *, calculator: Calculator, prese
         return run, drift, fs
 
 
-def _read_checkpoint(path: Path | None, key: dict[str, Any] | None
+def read_saved_temperature(path: Path | None, key: dict[str, Any] | None
                      ) -> tuple[TemperatureRun, DriftCheck | None, float, dict[str, Any]] | None:
     """A saved temperature made under ``key``, or None (none saved, another key, or unreadable)."""
     if path is None or not path.is_file():

@@ -60,11 +60,13 @@ class SeedOutcome:
 
 
 def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, seed: int, workdir: Path,
-             preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool = True) -> SeedOutcome:
+             preset_name: str, compute: frozenset[str], potential_label: str, reuse: bool = True,
+             save: bool = True) -> SeedOutcome:
     """Make (or reuse) the glass cell of ``seed`` and run the requested analyses on it.
 
     With ``reuse``, a finished outcome saved in the cell's folder by the same preset and ``compute``
-    is returned as it is (a campaign killed after some cells resumes with the next one).
+    is returned as it is (a campaign killed after some cells resumes with the next one); with
+    ``save``, a finished outcome is saved there.
     """
     folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent
     saved = folder / f"outcome-{'-'.join(sorted(compute))}.json"
@@ -77,7 +79,7 @@ def run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, see
     outcome = _run_seed(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir, folder=folder,
                         preset_name=preset_name, compute=compute, potential_label=potential_label, reuse=reuse,
                         preset_key=key)
-    if outcome.error is None:  # a failure may be the machine's (a step-time guard): try again next time
+    if save and outcome.error is None:  # a failure may be the machine's (a step-time guard): try again next time
         write_atomically(saved, json.dumps({"preset": key, "outcome": outcome.to_json()}))
     return outcome
 
@@ -107,7 +109,7 @@ def _run_seed(comp: Composition, *, calculator: Calculator, preset: MDPreset, se
         glass_sha256 = writer.records["glass_cell"]["sha256"]
         if "conductivity" in compute:
             # a finished temperature is kept (with what it depends on) so that a killed cell resumes there
-            key = _conductivity_key(preset_key, str(glass_sha256))
+            key = conductivity_key(preset, str(glass_sha256))
             runs, drift, ps = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
                                                entropy=entropy, writer=writer, seed=seed,
                                                checkpoints=folder if reuse else None, checkpoint_key=key)
@@ -152,7 +154,7 @@ def run_cell_temperatures(comp: Composition, temperatures_K: list[float], *, cal
     folder = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed).parent
     glass = make_glass_cell(comp, calculator=calculator, preset=preset, seed=seed, workdir=workdir,
                             preset_name=preset_name, potential_label=potential_label)
-    key = _conductivity_key(json.loads(json.dumps(preset.cell_key())), sha256_of(Path(glass.folder) / "glass.extxyz"))
+    key = conductivity_key(preset, sha256_of(Path(glass.folder) / "glass.extxyz"))
     runs, _, _ = run_temperatures(glass, calculator=calculator, preset=preset, species=comp.M,
                                   entropy=_cell_entropy(comp, seed), writer=ArtifactWriter(folder), seed=seed,
                                   checkpoints=folder, checkpoint_key=key, only_K=temperatures_K)
@@ -164,6 +166,6 @@ def _cell_entropy(comp: Composition, seed: int) -> tuple[int, int, int]:
     return (seed, zlib.crc32(comp.formula.encode()), 7)
 
 
-def _conductivity_key(preset_key: dict[str, Any], glass_sha256: str) -> dict[str, Any]:
-    """What a saved temperature depends on: the cell's settings and its glass."""
-    return {"preset": preset_key, "glass_sha256": glass_sha256}
+def conductivity_key(preset: MDPreset, glass_sha256: str) -> dict[str, Any]:
+    """What a saved temperature depends on: the cell's settings (as they read back from JSON) and its glass."""
+    return {"preset": json.loads(json.dumps(preset.cell_key())), "glass_sha256": glass_sha256}
