@@ -128,7 +128,7 @@ def _conductivity(good: list[SeedOutcome], preset: MDPreset, values: dict[str, f
     sigma = combine([f["log10_sigma_30C"] for f in included], [f["log10_sigma_std"] for f in included])
     ea = combine([f["ea_eV"] for f in included], [f["ea_std_eV"] for f in included])
     tg_ref, source = _tg_reference(good, tg_K)
-    added = below_tg_std_log10(ea.mean, tg_ref)
+    added = below_tg_std_log10(ea.mean, ea.std, tg_ref)
     values.update(log10_sigma_30C=sigma.mean, ea_eV=ea.mean)
     std.update(log10_sigma_30C=math.sqrt(sigma.std**2 + added**2), ea_eV=ea.std)
     if added > 0:

@@ -49,19 +49,22 @@ def combine(values: list[float], stds: list[float]) -> Combined:
                     between_sd=math.sqrt(between), n=len(x))
 
 
-def below_tg_std_log10(ea_eV: float, tg_K: float) -> float:
+def below_tg_std_log10(ea_eV: float, ea_std_eV: float, tg_K: float) -> float:
     """Extra std (decades) of log10 sigma(30 degC) when the extrapolation crosses the oracle's Tg ``tg_K``.
 
     Below Tg the structure freezes and the ion-transport activation energy changes (decoupled
     conduction in the glass); MD cannot sample that range. We take the slope between Tg and
-    303.15 K as unknown within +-`BELOW_TG_EA_FRACTION` of the fitted Ea, uniformly, whose std is
-    that half-width / sqrt(3):
+    303.15 K as unknown within +-`BELOW_TG_EA_FRACTION` of the largest Ea the fit allows
+    (``ea_eV + 2 ea_std_eV``), uniformly, whose std is that half-width / sqrt(3):
 
-        0.5 * Ea * (1/303.15 - 1/Tg) / (k_B ln 10) / sqrt(3)
+        0.5 * (Ea + 2 sd) * (1/303.15 - 1/Tg) / (k_B ln 10) / sqrt(3)
 
-    e.g. Ea 0.33 eV and an MD Tg of 400 K give 0.38 decades. Zero when Tg <= 303.15 K.
+    e.g. Ea 0.33 +- 0 eV and an MD Tg of 400 K give 0.38 decades. The fit's own sd enters because a
+    point estimate alone would let a flat, poorly known fit (Ea 0.06 +- 0.09 eV) claim to know the
+    slope below Tg better than it knows the slope above. Zero when Tg <= 303.15 K.
     """
     if tg_K <= T_30C_K:
         return 0.0
-    span = abs(ea_eV) * (1.0 / T_30C_K - 1.0 / tg_K) / K_B_EV_K / math.log(10.0)
+    ea_bound_eV = abs(ea_eV) + 2.0 * abs(ea_std_eV)
+    span = ea_bound_eV * (1.0 / T_30C_K - 1.0 / tg_K) / K_B_EV_K / math.log(10.0)
     return BELOW_TG_EA_FRACTION * span / math.sqrt(3.0)

@@ -58,9 +58,20 @@ def test_combine_is_mean_with_the_larger_of_posterior_and_scatter() -> None:
 
 
 def test_below_tg_widening_matches_its_formula() -> None:
-    assert below_tg_std_log10(0.33, 300.0) == 0.0
+    assert below_tg_std_log10(0.33, 0.05, 300.0) == 0.0
     expected = 0.5 * 0.33 * (1 / 303.15 - 1 / 400.0) / K_B_EV_K / math.log(10) / math.sqrt(3)
-    assert below_tg_std_log10(0.33, 400.0) == pytest.approx(expected) and 0.3 < expected < 0.45
+    assert below_tg_std_log10(0.33, 0.0, 400.0) == pytest.approx(expected) and 0.3 < expected < 0.45
+    assert below_tg_std_log10(0.23, 0.05, 400.0) == pytest.approx(expected)  # the largest Ea the fit allows
+
+
+def test_a_flat_poorly_known_fit_does_not_claim_to_know_the_slope_below_tg() -> None:
+    """NACO75 on 7net-mf-0 (benchmarks/results/mlmd.md): Ea 0.06 +- 0.09 eV; +-50 % of 0.06 eV alone
+    added 0.12 decades, less than the fit's own slope uncertainty over the same span."""
+    lever = (1 / 303.15 - 1 / 550.0) / K_B_EV_K / math.log(10)  # decades per eV
+    added = below_tg_std_log10(0.06, 0.09, 550.0)
+    assert added == pytest.approx(0.5 * 0.24 * lever / math.sqrt(3))
+    assert added > 3 * below_tg_std_log10(0.06, 0.0, 550.0)  # the point estimate alone: 0.13 decades
+    assert below_tg_std_log10(0.0, 0.0, 550.0) == 0.0  # nothing known to be uncertain: nothing added
 
 
 def test_two_diffusive_cells_give_a_value_with_scatter_and_widening() -> None:
