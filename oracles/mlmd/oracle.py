@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import multiprocessing
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..atomistic.potential import check_available, torch_threads
 from ..composition import Composition
@@ -31,6 +32,13 @@ _DEVICE = re.compile(r"^(cpu|cuda(:\d+)?)$")
 #: Production steps per temperature from which a SevenNet model is compiled by default: compiling
 #: costs 20-100 CPU s per process and saves about 0.2 CPU s per step of a 60-atom cell.
 COMPILE_FROM_PRODUCTION_STEPS = 1000
+
+
+class CellTemperature(NamedTuple):
+    """One conductivity job of a shared queue: a cell at a temperature (K); sorts coldest first."""
+
+    T_K: float
+    seed: int
 
 
 class MLMDOracle:
@@ -146,7 +154,7 @@ class MLMDOracle:
         """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it.
 
         For the conductivity, the processes share one queue of jobs: the glass cells, and each
-        (cell, temperature) from the moment its glass exists, coldest first (the longest); the cells
+        (cell, temperature) from the moment its glass exists, coldest first over all cells (the longest); the cells
         then read their temperatures back. No process idles while another cell still has work (3
         cells on 2 processes would otherwise leave one idle for a third of the time). A cell's
         temperatures are independent (each has its own random stream), so this changes the numbers
@@ -178,11 +186,12 @@ class MLMDOracle:
             return pool.submit(in_process, self._run_temperatures, comp, seed, temperatures_K, threads=per_worker,
                                log_level=level)
 
-        def temperatures(seed: int) -> list[tuple[Any, Future[Any]]]:
-            return [((seed, T), run(seed, [T])) for T in sorted(self.params.temperatures_K)]
+        def temperatures(seed: int) -> list[tuple[Any, Callable[[], Future[Any]]]]:
+            # coldest first over all cells: the longest, and the likeliest to need an extension
+            return [(CellTemperature(T, seed), functools.partial(run, seed, [T])) for T in self.params.temperatures_K]
 
         # []: the glass cell only; a failed job is run again, and reported, by its cell
-        chained({run(seed, []): seed for seed in seeds}, temperatures)
+        chained({run(seed, []): seed for seed in seeds}, temperatures, slots=workers)
 
     def _workers(self, n_cells: int) -> int:
         """Processes for ``n_cells``: up to one per (cell, temperature) for the conductivity, else per cell."""

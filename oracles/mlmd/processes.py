@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any, TypeVar
 
 from ..atomistic.potential import torch_threads
@@ -38,13 +39,24 @@ def finished(jobs: Sequence[Any], futures: list[Future[Any]]) -> list[Any]:
     return done
 
 
-def chained(first: dict[Future[Any], K], then: Callable[[K], list[tuple[Any, Future[Any]]]]) -> None:
-    """Wait for the ``first`` futures (future: key); as soon as one finishes without error, start
-    ``then(key)`` (its (job, future) pairs), so that no process idles while work is ready; wait for
-    those too. Failures are logged by `finished`, never raised."""
-    later: list[tuple[Any, Future[Any]]] = []
-    for future in as_completed(first):
-        key = first[future]
-        if finished([key], [future]):
-            later.extend(then(key))
-    finished([job for job, _ in later], [future for _, future in later])
+def chained(first: dict[Future[Any], K], then: Callable[[K], list[tuple[Any, Callable[[], Future[Any]]]]], *,
+            slots: int) -> None:
+    """Wait for the ``first`` futures (future: key); as soon as one finishes without error, queue
+    ``then(key)``: (job, start) pairs, where ``job`` sorts (the longest first) and ``start()``
+    submits it. Whenever fewer than ``slots`` futures are running (the pool's processes), start the
+    queued job that sorts first over every finished key, so that no process idles while work is
+    ready and the longest jobs of all cells run first, not those of the first cell ready (a long job
+    started last leaves the other processes idle at the end). Failures are logged by `finished`,
+    never raised."""
+    running: dict[Future[Any], tuple[bool, Any]] = {future: (True, key) for future, key in first.items()}
+    queued: list[tuple[Any, int, Callable[[], Future[Any]]]] = []
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            is_first, key = running.pop(future)
+            if finished([key], [future]) and is_first:
+                for job, start in then(key):
+                    heapq.heappush(queued, (job, len(queued), start))  # the count: equal jobs never compare starts
+        while queued and len(running) < slots:
+            job, _, start = heapq.heappop(queued)
+            running[start()] = (False, job)

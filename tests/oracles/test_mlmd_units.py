@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 import sys
@@ -224,5 +225,19 @@ def test_a_cells_temperatures_start_as_soon_as_its_glass_exists_not_after_every_
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         chained({pool.submit(glass, seed): seed for seed in (0, 1, 2)},
-                lambda seed: [((seed, T), pool.submit(temperature, seed, T)) for T in (550.0, 850.0)])
+                lambda seed: [((T, seed), functools.partial(pool.submit, temperature, seed, T))
+                              for T in (550.0, 850.0)], slots=2)
     assert sorted(job for job in started if job[1] is not None) == [(0, 550.0), (0, 850.0), (2, 550.0), (2, 850.0)]
+
+
+def test_the_longest_jobs_of_all_ready_cells_run_first_not_the_first_cells_jobs() -> None:
+    """Two cells whose glasses are both made before a process frees: the coldest temperatures of both
+    cells go first. Started in the order each glass finished, cell 1's coldest (longest) temperature
+    would run last, with the other processes idle beside it."""
+    order: list[tuple[float, int]] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        chained({pool.submit(lambda: None): seed for seed in (0, 1)},
+                lambda seed: [((T, seed), functools.partial(pool.submit, order.append, (T, seed)))
+                              for T in (850.0, 550.0, 650.0)],
+                slots=1)
+    assert order == [(550.0, 0), (550.0, 1), (650.0, 0), (650.0, 1), (850.0, 0), (850.0, 1)]
