@@ -153,21 +153,21 @@ def _saved_or_run(glass: GlassCell, T_K: float, *, calculator: Calculator, prese
 
 
 def read_saved_temperature(path: Path | None, key: dict[str, Any] | None
-                     ) -> tuple[TemperatureRun, DriftCheck | None, float, dict[str, Any]] | None:
+                           ) -> tuple[TemperatureRun, DriftCheck | None, float, dict[str, Any]] | None:
     """A saved temperature made under ``key``, or None (none saved, another key, or unreadable)."""
     if path is None or not path.is_file():
         return None
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("key") != key:
-            logger.info("%s was made under other settings; running the temperature again", path)
+            logger.info("%s was made under other settings: not used", path)
             return None
         run = dict(record["run"])
         run["diffusion"] = DiffusionResult(**run["diffusion"])
         drift = None if record["drift"] is None else DriftCheck(**record["drift"])
         return TemperatureRun(**run), drift, float(record["simulated_fs"]), dict(record["artifact"])
     except (ValueError, KeyError, TypeError) as err:  # a damaged file costs the temperature, never the cell
-        logger.warning("%s unreadable (%s); running the temperature again", path, err)
+        logger.warning("%s unreadable (%s): not used", path, err)
         return None
 
 
