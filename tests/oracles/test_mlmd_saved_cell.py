@@ -12,25 +12,16 @@ from typing import Any
 import pytest
 
 from oracles.files import exclusive_lock
-from oracles.mlmd import production
-from oracles.mlmd.glass import GlassCell, glass_folder, make_glass_cell, save_glass_cell
+from oracles.mlmd.glass import GlassCell, glass_folder, save_glass_cell
 from oracles.mlmd.saved_cell import saved_cell
 from oracles.mlmd.workflow import SeedOutcome, run_cell_temperatures, run_seed
 
-from .test_mlmd_partial import LI_GLASS, PRESET, Spring
+from .spring_md import LI_GLASS, PRESET, Spring
 
 ARGS: dict[str, Any] = {"preset": PRESET, "seed": 0, "preset_name": "smoke"}
 
 
-@pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(production, "CHUNK_STEPS", 10)
-
-
-@pytest.fixture(scope="module")
-def glass(tmp_path_factory: pytest.TempPathFactory) -> GlassCell:
-    return make_glass_cell(LI_GLASS, calculator=Spring(None), preset=PRESET, seed=0,
-                           workdir=tmp_path_factory.mktemp("glass"), preset_name="smoke")
+pytestmark = pytest.mark.usefixtures("small_chunks")  # fixtures: conftest.py
 
 
 def _filed(glass: GlassCell, workdir: Path) -> Path:
