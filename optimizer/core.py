@@ -107,6 +107,12 @@ class CampaignCore:
                 notes.append(f"constraint '{con}' is a hard limit on the ML-MD glass transition, an MD descriptor "
                              "(10^12-10^13 K/s cooling puts it well above a measured Tg): add a lab oracle that "
                              "gives tg_C to calibrate it, or make tg_C an objective")
+        sigma = [s for s in self.oracles if "log10_sigma_30C" in s.oracle.outputs]
+        if "log10_sigma_30C" in self.problem.outputs and sigma and all(kinds[s.label] == "mlmd" for s in sigma):
+            notes.append("log10_sigma_30C comes from ML-MD alone: it extrapolates a liquid's diffusion from "
+                         ">= 550 K, and `quick` on 7net-mf-0 gave 1.3 and 2.4 decades above the measured LACO75 and "
+                         "NACO75 (benchmarks/results/mlmd.md 6i): add a lab oracle that gives log10_sigma_30C to "
+                         "calibrate it")
         return notes
 
     def strategy(self) -> Strategy:

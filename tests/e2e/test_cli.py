@@ -85,4 +85,17 @@ def test_validate_warns_about_a_hard_limit_on_the_md_tg(tmp_path: Path, capsys: 
     path = write_campaign(other, oracles=[md[0], lab], objectives=[{"name": "log10_sigma_30C", "goal": "maximize"}],
                           constraints=["tg_C <= 0"])
     assert main(["validate", str(path)]) == 0
+    assert "glass transition" not in capsys.readouterr().out  # the lab calibrates it
+
+
+def test_validate_warns_when_only_ml_md_gives_the_conductivity(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    objectives = [{"name": "log10_sigma_30C", "goal": "maximize"}]
+    md = {"kind": "mlmd", "preset": "smoke"}
+    assert main(["validate", str(write_campaign(tmp_path, oracles=[md], objectives=objectives, constraints=[]))]) == 0
+    assert "warning: log10_sigma_30C comes from ML-MD alone" in capsys.readouterr().out
+    other = tmp_path / "with-lab"
+    other.mkdir()
+    lab = {"kind": "lab", "outputs": {"log10_sigma_30C": "log10(S/cm)"}}
+    assert main(["validate", str(write_campaign(other, oracles=[md, lab], objectives=objectives, constraints=[]))]) == 0
     assert "warning" not in capsys.readouterr().out  # the lab calibrates it
