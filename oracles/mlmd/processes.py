@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -50,13 +51,14 @@ def chained(first: dict[Future[Any], K], then: Callable[[K], list[tuple[Any, Cal
     never raised."""
     running: dict[Future[Any], tuple[bool, Any]] = {future: (True, key) for future, key in first.items()}
     queued: list[tuple[Any, int, Callable[[], Future[Any]]]] = []
+    order = itertools.count()  # ties between equal jobs go first-come, and never compare their starts
     while running:
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             is_first, key = running.pop(future)
             if finished([key], [future]) and is_first:
                 for job, start in then(key):
-                    heapq.heappush(queued, (job, len(queued), start))  # the count: equal jobs never compare starts
+                    heapq.heappush(queued, (job, next(order), start))
         while queued and len(running) < slots:
             job, _, start = heapq.heappop(queued)
             running[start()] = (False, job)
