@@ -156,12 +156,14 @@ def _per_temperature(good: list[SeedOutcome]) -> dict[str, dict[str, list[Any]]]
             d = r["diffusion"]
             row = out.setdefault(f"{d['T_K']:.0f}", {k: [] for k in (
                 "seed", "diffusive", "msd_A2", "msd_slope", "D_cm2_s", "ln_D_std", "density_g_cm3", "pressure_GPa",
-                "production_ps", "extensions", "framework_msd_A2")})
+                "production_ps", "extensions", "framework_msd_A2", "empty_fraction", "largest_empty_sphere_A")})
             for key, value in (("seed", o.seed), ("diffusive", d["diffusive"]), ("msd_A2", d["msd_end_A2"]),
                                ("msd_slope", d["msd_slope"]), ("D_cm2_s", d["D_cm2_s"]), ("ln_D_std", d["ln_D_std"]),
                                ("density_g_cm3", r["density_g_cm3"]), ("pressure_GPa", r["pressure_GPa"]),
                                ("production_ps", r["production_ps"]), ("extensions", r["extensions"]),
-                               ("framework_msd_A2", d["framework_msd_end_A2"])):
+                               ("framework_msd_A2", d["framework_msd_end_A2"]),
+                               ("empty_fraction", r.get("empty_fraction")),
+                               ("largest_empty_sphere_A", r.get("largest_empty_sphere_A"))):
                 row[key].append(value)
     return out
 

@@ -31,6 +31,7 @@ from .cell_lock import cell_lock
 from .cost import Clock
 from .diffusion import DiffusionResult
 from .dynamics import run_stage, scale_to_volume, set_velocities
+from .empty_space import empty_space
 from .partial import Frames, PartialTemperature, Progress
 from .production import run_production
 
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     from .presets import MDPreset
 
 logger = logging.getLogger(__name__)
+
+#: Frames of a production measured for empty space (evenly spaced; ~20 ms each for 60 atoms).
+EMPTY_SPACE_FRAMES = 20
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class TemperatureRun:
         production_ps: production length including extensions, ps.
         extensions: how many times the production was extended because it was not diffusive.
         wall_s, cpu_s: wall-clock and CPU seconds of this temperature (`cost.Clock`).
+        empty_fraction, largest_empty_sphere_A: empty space of the production cell (`empty_space`),
+            means over `EMPTY_SPACE_FRAMES` frames: a cavity rather than a homogeneous liquid at a low
+            NPT density. None in temperatures saved before it was measured.
     """
 
     diffusion: DiffusionResult
@@ -68,6 +75,8 @@ class TemperatureRun:
     extensions: int
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    empty_fraction: float | None = None
+    largest_empty_sphere_A: float | None = None
 
 
 @dataclass(frozen=True)
@@ -204,10 +213,13 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
                 species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
     pressures = progress.pressures_GPa or [0.0]
+    spaces = [empty_space(frame) for frame in trajectory[::max(1, len(trajectory) // EMPTY_SPACE_FRAMES)]]
     return TemperatureRun(
         diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=progress.npt_pressure_GPa,
         pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
         production_ps=run.duration_ps, extensions=progress.extensions, **clock.elapsed(),
+        empty_fraction=float(np.mean([e.empty_fraction for e in spaces])),
+        largest_empty_sphere_A=float(np.mean([e.largest_sphere_A for e in spaces])),
     ), None if progress.drift is None else DriftCheck(**progress.drift), (
         progress.pre_production_fs + run.duration_ps * 1000.0)
 

@@ -88,7 +88,19 @@ def test_two_diffusive_cells_give_a_value_with_scatter_and_widening() -> None:
     assert meta["conductivity"]["cells"][0]["model_reason"].startswith("3 diffusive temperatures")
     row = meta["conductivity"]["per_temperature"]["700"]
     assert row["diffusive"] == [True, True] and len(row["msd_A2"]) == 2
+    assert row["empty_fraction"] == [None, None]  # runs saved before empty space was measured
     assert any("crosses this oracle's Tg" in w for w in meta["warnings"])
+
+
+def test_each_temperature_carries_the_empty_space_of_every_cell() -> None:
+    cells = [_cell(0), _cell(1)]
+    for cell, fraction in zip(cells, (0.01, 0.08)):
+        for run in cell.runs:
+            run.update(empty_fraction=fraction, largest_empty_sphere_A=3.4 + 10 * fraction)
+    result = assemble("LiAlCl3O0.5", cells, preset=QUICK, compute=COND, preset_name="quick")
+    assert isinstance(result, Evaluation)
+    row = result.metadata["conductivity"]["per_temperature"]["800"]
+    assert row["empty_fraction"] == [0.01, 0.08] and row["largest_empty_sphere_A"] == pytest.approx([3.5, 4.2])
 
 
 def test_quench_break_is_the_tg_reference_when_resolved() -> None:

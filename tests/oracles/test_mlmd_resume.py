@@ -112,3 +112,30 @@ def test_a_cell_is_the_same_cell_whatever_the_number_of_cells(tmp_path: Path) ->
     assert again.to_json() == json.loads(json.dumps(made.to_json()))  # as saved: tuples read back as lists
     other = run(replace(preset, seeds=2, kinisi_samples=preset.kinisi_samples + 1), Harmonic(poisoned=True))
     assert other.error is not None and "ran MD" in other.error
+
+
+def test_each_temperature_records_the_empty_space_of_its_production(glass: GlassCell, tmp_path: Path) -> None:
+    from ase.io import read
+
+    from oracles.mlmd.empty_space import empty_space
+
+    runs = _run(glass, tmp_path, Harmonic(), {"preset": "smoke", "glass_sha256": "a"})
+    for run in runs:
+        assert 0.0 <= run["empty_fraction"] <= 1.0 and run["largest_empty_sphere_A"] > 0.0
+    # the mean over the production's frames, not one frame: the first frame alone gives another value
+    frames = read(tmp_path / "production_900K.extxyz", index=":")
+    assert isinstance(frames, list)
+    hottest = next(r for r in runs if r["diffusion"]["T_K"] == 900)
+    assert hottest["largest_empty_sphere_A"] != empty_space(frames[0]).largest_sphere_A
+
+
+def test_a_temperature_saved_before_empty_space_was_measured_is_read_back_without_it(glass: GlassCell,
+                                                                                    tmp_path: Path) -> None:
+    key = {"preset": "smoke", "glass_sha256": "a"}
+    _run(glass, tmp_path, Harmonic(), key)
+    for path in tmp_path.glob("conductivity-*K.json"):  # as the validation's cells saved them until 2026-11-29
+        record = json.loads(path.read_text())
+        del record["run"]["empty_fraction"], record["run"]["largest_empty_sphere_A"]
+        path.write_text(json.dumps(record))
+    old = _run(glass, tmp_path, Harmonic(poisoned=True), key)
+    assert all(r["empty_fraction"] is None and r["largest_empty_sphere_A"] is None for r in old)

@@ -68,6 +68,7 @@ def test_smoke_metadata_carries_density_pressure_and_per_temperature_diffusion(
     for row in per_T.values():
         assert len(row["diffusive"]) == 2 and all(isinstance(d, bool) for d in row["diffusive"])
         assert all(msd >= 0 for msd in row["msd_A2"])
+        assert all(0.0 <= f <= 1.0 for f in row["empty_fraction"]) and all(r > 0 for r in row["largest_empty_sphere_A"])
     assert {"al_cn_O", "al_cn_Cl", "o_bridging_fraction"} <= set(meta["network"])
     assert meta["conductivity"]["nve_drift"][0]["timestep_fs"] == 2.0
     assert len(meta["tg"]["cells"]) == 2
