@@ -11,6 +11,8 @@ exactly as the oracle does, with z-scores against experiment, into ``--summary``
     python -m benchmarks.mlmd_validation report                           # whatever has finished
     nice -n 10 python -m benchmarks.mlmd_validation run --threads 1       # the same cells without a campaign
     nice -n 10 python -m benchmarks.mlmd_validation temperature --seed 1 --T 550   # one cell's temperature, aside
+    nice -n 10 python -m benchmarks.mlmd_validation cells --formula LiAlCl2O1.0 --seeds 0 1 --threads 2 \
+        --workdirs campaigns/mlmd-validation-oal-artifacts/mlmd        # a later candidate's cells, ahead of its campaign
 """
 
 from __future__ import annotations
@@ -109,6 +111,18 @@ def run(args: argparse.Namespace) -> None:
                      outcome.wall_time_s, outcome.cpu_s_by_stage, outcome.error, os.getloadavg())
 
 
+def cells(args: argparse.Namespace) -> None:
+    """Some cells of one composition, in parallel as the oracle runs them, saved where its campaign
+    will read them back (without MD): a campaign evaluates its listed candidates one at a time, so this
+    starts a later one while the current one is not needed."""
+    oracle = MLMDOracle(preset=args.preset, compute=["conductivity"], workdir=args.workdirs[0], threads=args.threads,
+                        device=args.device, **({"potential": args.potential} if args.potential else {}))
+    comp = Composition.from_formula(args.formula)
+    for seed, outcome in zip(args.seeds, oracle.run_cells(comp, args.seeds)):
+        logging.info("%s seed %d: %.0f s wall, CPU s by stage %s, error: %s", comp.formula, seed,
+                     outcome.wall_time_s, outcome.cpu_s_by_stage, outcome.error)
+
+
 def temperatures(args: argparse.Namespace) -> None:
     """Some temperatures of one cell, in this process: run beside the campaign's cells to finish a cell
     sooner (a temperature another process is running is waited for, then read back)."""
@@ -182,9 +196,10 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["run", "report", "temperature"])
-    parser.add_argument("--formula", default="LiAlCl2.5O0.75", help="temperature: the composition")
+    parser.add_argument("action", choices=["run", "report", "temperature", "cells"])
+    parser.add_argument("--formula", default="LiAlCl2.5O0.75", help="temperature, cells: the composition")
     parser.add_argument("--seed", type=int, default=0, help="temperature: the cell")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="cells: the cells")
     parser.add_argument("--T", type=float, nargs="+", default=[], help="temperature: which of the preset's, K")
     parser.add_argument("--preset", default="quick")
     parser.add_argument("--potential", default=None, help="default: the preset's")
@@ -200,6 +215,8 @@ def main() -> None:
         run(args)
     elif args.action == "temperature":
         temperatures(args)
+    elif args.action == "cells":
+        cells(args)
     else:
         print(json.dumps(report(args), indent=1))
 
