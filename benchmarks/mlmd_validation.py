@@ -12,7 +12,7 @@ exactly as the oracle does, with z-scores against experiment, into ``--summary``
     nice -n 10 python -m benchmarks.mlmd_validation run --threads 1       # the same cells without a campaign
     nice -n 10 python -m benchmarks.mlmd_validation temperature --seed 1 --T 550   # one cell's temperature, aside
     nice -n 10 python -m benchmarks.mlmd_validation cells --formula LiAlCl2O1.0 --seeds 0 1 --threads 2 \
-        --workdirs campaigns/mlmd-validation-oal-artifacts/mlmd        # a later candidate's cells, ahead of its campaign
+        --workdirs campaigns/mlmd-validation-oal-artifacts/mlmd   # a later candidate's cells, before its campaign
 """
 
 from __future__ import annotations
@@ -141,6 +141,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
     at_30C: dict[str, tuple[float, float]] = {}
     at_T: dict[str, tuple[float, float]] = {}
     complete: set[str] = set()
+    failed: dict[str, str] = {}
     oracle = MLMDOracle(preset=args.preset, compute=["conductivity"],
                         **({"potential": args.potential} if args.potential else {}))
     for comp, seeds, measured in CASES:
@@ -154,7 +155,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         summary.setdefault("progress", {})[comp.formula] = progress
         cells = read_cells(args.workdirs, comp.formula, args.preset, oracle.params.potential, seeds)
         simulated = at_simulated_temperature(cells)
-        if simulated is not None:
+        if simulated is not None and simulated.n >= min(2, len(seeds)):  # as many cells as the oracle needs
             at_T[comp.formula] = (simulated.mean, simulated.std)
         if len(outcomes) == len(seeds):
             complete.add(comp.formula)
@@ -184,10 +185,12 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                 entry["z_ea"] = {k: (result.values["ea_eV"] - v) / result.std["ea_eV"] for k, v in EA_LACO75_EV.items()}
         else:
             entry["failure"] = result.reason
+            if comp.formula in complete:
+                failed[comp.formula] = result.reason
         summary[comp.formula] = entry
         combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
         panels.append((comp.formula, cells, combined, measured))
-    summary["contrasts"] = trend(at_30C, at_T, complete)
+    summary["contrasts"] = trend(at_30C, at_T, complete, failed)
     arrhenius_figure(panels, args.summary.with_suffix(".png"))
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(summary, indent=1))

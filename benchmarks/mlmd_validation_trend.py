@@ -17,7 +17,7 @@ A contrast is tested twice:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,30 +84,36 @@ def at_simulated_temperature(cells: list[CellPoints], T_K: float = T_SIMULATED_K
 
 
 def trend(at_30C: dict[str, tuple[float, float]], at_T: dict[str, tuple[float, float]],
-          complete: Collection[str]) -> dict[str, Any]:
+          complete: Collection[str], failed: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every measured contrast at 30 degC and at `T_SIMULATED_K`, and the verdict on the O/Al maximum.
 
     Only compositions in ``complete`` (all their cells finished) are compared: a partial value (one
     cell of three, say) has its own mean and std, and a contrast from it would change, or flip, as
-    the other cells arrive.
+    the other cells arrive. ``failed``: complete compositions the oracle gives no value for (formula:
+    its `Failure` reason); a contrast with one is not tested, and says why.
     """
     out: dict[str, Any] = {"T_simulated_K": T_SIMULATED_K}
     for name, values in (("30C", at_30C), (f"{T_SIMULATED_K:.0f}K", at_T)):
         finished = {formula: value for formula, value in values.items() if formula in complete}
         contrasts = [contrast(h, low, finished) for h, low in MEASURED_ORDER]
         out[name] = [c.as_dict() for c in contrasts if c is not None]
-        out[f"oal_maximum_{name}"] = oal_maximum(contrasts[:2])
+        out[f"oal_maximum_{name}"] = oal_maximum(contrasts[:2], failed or {})
     return out
 
 
-def oal_maximum(contrasts: Sequence[Contrast | None]) -> str:
-    """Whether the O/Al = 0.75 maximum is reproduced, contradicted, or not resolved."""
-    if any(c is None for c in contrasts):
-        return "not yet tested: the O/Al series has not finished"
+def oal_maximum(contrasts: Sequence[Contrast | None], failed: Mapping[str, str] | None = None) -> str:
+    """Whether the O/Al = 0.75 maximum is reproduced, contradicted, or not resolved; ``contrasts`` are
+    those of `MEASURED_ORDER` (None where one side has no value), ``failed`` as in `trend`."""
     done = [c for c in contrasts if c is not None]
+    if any(c.z < -2.0 for c in done):  # one neighbour above O/Al = 0.75 is enough
+        return "contradicted: a neighbour of O/Al = 0.75 is higher by more than 2 std"
+    missing = [low for (_, low), c in zip(MEASURED_ORDER, contrasts) if c is None]
+    without = [f"{formula} ({failed[formula]})" for formula in missing if formula in (failed or {})]
+    if without:
+        return "not tested: no value at this fidelity for " + "; ".join(without)
+    if missing:
+        return "not yet tested: the O/Al series has not finished"
     if all(c.z > 2.0 for c in done):
         return "reproduced: O/Al = 0.75 above both neighbours by more than 2 std"
-    if any(c.z < -2.0 for c in done):
-        return "contradicted: a neighbour of O/Al = 0.75 is higher by more than 2 std"
     smallest = min(2 * c.std for c in done)
     return f"not resolved at this fidelity: no contrast beyond 2 std (the smallest resolvable: {smallest:.2f} decades)"

@@ -45,6 +45,20 @@ def test_the_oal_maximum_needs_both_neighbours_resolved() -> None:
     assert oal_maximum([peak[0], None]).startswith("not yet tested")
 
 
+def test_a_neighbour_the_oracle_gives_no_value_leaves_the_maximum_untested_unless_the_other_contradicts_it() -> None:
+    failed = {LO5: "0 of 2 cells give a conductivity (2 needed)"}
+    untested = oal_maximum([None, Contrast(LACO, LO10, 1.2, 0.5)], failed)
+    assert untested == ("not tested: no value at this fidelity for LiAlCl3O0.5 "
+                        "(0 of 2 cells give a conductivity (2 needed))")
+    assert oal_maximum([None, Contrast(LACO, LO10, 0.3, 0.6)], failed).startswith("not tested")
+    assert oal_maximum([None, Contrast(LACO, LO10, -1.2, 0.5)], failed).startswith("contradicted")
+    assert oal_maximum([None, Contrast(LACO, LO10, -1.2, 0.5)]).startswith("contradicted")
+    out = trend({LACO: (-1.5, 0.8), LO10: (-1.0, 0.9)}, {LACO: (-0.3, 0.06), LO10: (-0.2, 0.1)},
+                {LACO, LO5, LO10}, failed)
+    assert out["oal_maximum_30C"].startswith("not tested") and out["oal_maximum_650K"].startswith("not tested")
+    assert [c["lower"] for c in out["30C"]] == [LO10]  # the contrast that can be tested still is
+
+
 def test_the_simulated_temperature_value_interpolates_the_cells_the_oracle_would_use() -> None:
     grid = {850.0: True, 750.0: True, 650.0: True, 550.0: False}
     used = [_cell(0, 0.3, grid), _cell(1, 0.2, grid)]
