@@ -39,6 +39,11 @@ class CellTemperature(NamedTuple):
 
     T_K: float
     seed: int
+    formula: str = ""
+
+
+#: (composition, seed): one independent cell.
+Cell = tuple[Composition, int]
 
 
 class MLMDOracle:
@@ -136,8 +141,11 @@ class MLMDOracle:
                 and self.params.production_steps >= COMPILE_FROM_PRODUCTION_STEPS)
 
     def evaluate(self, batch: Sequence[Composition], /) -> list[Evaluation | Failure]:
-        """One `Evaluation` or `Failure` per composition, in order."""
-        return [self.combine(comp, self.run_cells(comp, self.seeds)) for comp in batch]
+        """One `Evaluation` or `Failure` per composition, in order; the cells of the whole batch share
+        the processes (`run_batch_cells`)."""
+        cells = self.run_batch_cells([(comp, seed) for comp in batch for seed in self.seeds])
+        n = len(self.seeds)
+        return [self.combine(comp, cells[i * n:(i + 1) * n]) for i, comp in enumerate(batch)]
 
     def combine(self, comp: Composition, outcomes: list[SeedOutcome]) -> Evaluation | Failure:
         """The evaluation of ``comp`` from its cells' outcomes (see `assemble`)."""
@@ -151,47 +159,55 @@ class MLMDOracle:
         return result
 
     def run_cells(self, comp: Composition, seeds: Sequence[int]) -> list[SeedOutcome]:
-        """Run the cells of ``seeds`` for ``comp``: in parallel processes when ``threads`` allows it.
+        """Run the cells of ``seeds`` for ``comp`` (`run_batch_cells`)."""
+        return self.run_batch_cells([(comp, seed) for seed in seeds])
 
-        For the conductivity, the processes share one queue of jobs: the glass cells, and each
+    def run_batch_cells(self, cells: Sequence[Cell]) -> list[SeedOutcome]:
+        """Run ``cells``, of one composition or of a batch: in parallel processes when ``threads`` allows it.
+
+        For the conductivity, the processes share one queue of jobs: every glass cell, and each
         (cell, temperature) from the moment its glass exists, coldest first over all cells (the longest); the cells
         then read their temperatures back. No process idles while another cell still has work (3
-        cells on 2 processes would otherwise leave one idle for a third of the time). A cell's
-        temperatures are independent (each has its own random stream), so this changes the numbers
-        only as much as the potential's forces differ in the last bits between processes.
+        cells on 2 processes would otherwise leave one idle for a third of the time; a batch's second
+        composition would wait for the first one's last temperature). A cell's temperatures are
+        independent (each has its own random stream), so this changes the numbers only as much as
+        the potential's forces differ in the last bits between processes.
         """
-        workers = self._workers(len(seeds))
+        workers = self._workers(len(cells))
         if workers <= 1:
             with torch_threads(self.threads):
-                return [self._run_one(comp, seed) for seed in seeds]
+                return [self._run_one(comp, seed) for comp, seed in cells]
         per_worker = max(1, (self.threads or 1) // workers)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
             if "conductivity" in self.compute:
-                self._glass_then_temperatures(pool, comp, seeds, workers, per_worker, level)
+                self._glass_then_temperatures(pool, cells, workers, per_worker, level)
             else:
-                logger.info("%s: %d cells in %d processes x %d torch threads", comp.formula, len(seeds), workers,
-                            per_worker)
+                logger.info("%s: %d cells in %d processes x %d torch threads", _formulas(cells), len(cells),
+                            workers, per_worker)
             futures = [pool.submit(in_process, self._run_one, comp, seed, threads=per_worker, log_level=level)
-                       for seed in seeds]
+                       for comp, seed in cells]
             return [f.result() for f in futures]
 
-    def _glass_then_temperatures(self, pool: ProcessPoolExecutor, comp: Composition, seeds: Sequence[int],
-                                   workers: int, per_worker: int, level: int) -> None:
+    def _glass_then_temperatures(self, pool: ProcessPoolExecutor, cells: Sequence[Cell], workers: int,
+                                   per_worker: int, level: int) -> None:
         """The glass cells, then each cell's temperatures as soon as its glass exists, all saved."""
-        logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", comp.formula, len(seeds),
-                    len(self.params.temperatures_K), workers, per_worker)
+        logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", _formulas(cells),
+                    len(cells), len(self.params.temperatures_K), workers, per_worker)
 
-        def run(seed: int, temperatures_K: list[float]) -> Future[list[dict[str, Any]]]:
+        def run(cell: Cell, temperatures_K: list[float]) -> Future[list[dict[str, Any]]]:
+            comp, seed = cell
             return pool.submit(in_process, self._run_temperatures, comp, seed, temperatures_K, threads=per_worker,
                                log_level=level)
 
-        def temperatures(seed: int) -> list[tuple[Any, Callable[[], Future[Any]]]]:
+        def temperatures(cell: Cell) -> list[tuple[Any, Callable[[], Future[Any]]]]:
             # coldest first over all cells: the longest, and the likeliest to need an extension
-            return [(CellTemperature(T, seed), functools.partial(run, seed, [T])) for T in self.params.temperatures_K]
+            comp, seed = cell
+            return [(CellTemperature(T, seed, comp.formula), functools.partial(run, cell, [T]))
+                    for T in self.params.temperatures_K]
 
         # []: the glass cell only; a failed job is run again, and reported, by its cell
-        chained({run(seed, []): seed for seed in seeds}, temperatures, slots=workers)
+        chained({run(cell, []): cell for cell in cells}, temperatures, slots=workers)
 
     def _workers(self, n_cells: int) -> int:
         """Processes for ``n_cells``: up to one per (cell, temperature) for the conductivity, else per cell."""
@@ -234,6 +250,11 @@ class MLMDOracle:
         return run_cell_temperatures(comp, temperatures_K, calculator=calc, preset=self.params, seed=seed,
                                      workdir=self.workdir, preset_name=self.preset_name,
                                      potential_label=self._potential_label)
+
+
+def _formulas(cells: Sequence[Cell]) -> str:
+    """The cells' formulas, each once, in order."""
+    return ", ".join(dict.fromkeys(comp.formula for comp, _ in cells))
 
 
 def _jsonable(preset: MDPreset) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ase.calculators.calculator import Calculator, all_changes
 from oracles import Composition, Evaluation, Failure
 from oracles.mlmd import MLMDOracle
 from oracles.mlmd.assemble import UNCONVERGED_STD
-from oracles.testing import check_oracle
+from oracles.testing import DEFAULT_PROBES, check_oracle
 
 LI_GLASS = Composition("Li", 1.0, 0.75, 0.0)
 
@@ -137,7 +137,13 @@ def test_conformance_on_default_probes_with_cells_in_two_processes(tmp_path: Pat
         logging.getLogger("oracles").setLevel(logging.NOTSET)
     assert all(isinstance(r, Evaluation) and r.metadata["seeds"] == [0, 1] for r in oracle.last)
     # the cells' processes report their progress as the caller logs (hours of MD must not run silent)
-    assert "INFO oracles.mlmd.dynamics: LiAlCl2.5O0.75 s1: NVT melt" in capfd.readouterr().err
+    log = capfd.readouterr().err
+    assert "INFO oracles.mlmd.dynamics: LiAlCl2.5O0.75 s1: NVT melt" in log
+    # the batch shares the processes: the second composition's glass cells start before the first's temperatures
+    first, second = (probe.formula for probe in DEFAULT_PROBES)
+    temperatures = [log.find(f"{first} s{seed}: NPT {T:.0f} K") for seed in (0, 1)
+                    for T in oracle.params.temperatures_K]
+    assert min(i for i in temperatures if i >= 0) > log.find(f"{second} s0: NVT melt") >= 0
 
 
 @pytest.mark.slow
