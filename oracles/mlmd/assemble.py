@@ -34,7 +34,7 @@ def assemble(formula: str, outcomes: list[SeedOutcome], *, preset: MDPreset, com
     warnings = list(errors)
     good = [o for o in outcomes if o.error is None]
     if not good:
-        return Failure(f"{formula}: every cell failed: " + "; ".join(o.error or "" for o in outcomes))
+        return Failure(f"{formula}: every cell failed: " + "; ".join(errors))
     meta: dict[str, Any] = _glass_metadata(good, warnings)
     values: dict[str, float] = {}
     std: dict[str, float] = {}

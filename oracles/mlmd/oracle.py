@@ -17,6 +17,7 @@ from ..atomistic.potential import check_available, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
+from .early_stop import Viability
 from .presets import MDPreset, resolve_preset
 from .processes import chained, in_process
 from .workflow import SeedOutcome
@@ -178,20 +179,31 @@ class MLMDOracle:
             with torch_threads(self.threads):
                 return [self._run_one(comp, seed) for comp, seed in cells]
         per_worker = max(1, (self.threads or 1) // workers)
+        # a value that cannot converge is a Failure (quick, production): stop its MD as soon as that is known
+        viability = Viability(cells, self.params) if self.params.fail_unconverged else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             level = logging.getLogger("oracles").getEffectiveLevel()  # the cells' progress, as the caller logs it
             if "conductivity" in self.compute:
-                self._glass_then_temperatures(pool, cells, workers, per_worker, level)
+                self._glass_then_temperatures(pool, cells, workers, per_worker, level, viability)
             else:
                 logger.info("%s: %d cells in %d processes x %d torch threads", _formulas(cells), len(cells),
                             workers, per_worker)
-            futures = [pool.submit(in_process, self._run_one, comp, seed, threads=per_worker, log_level=level)
-                       for comp, seed in cells]
+                viability = None
+
+            def outcome(comp: Composition, seed: int) -> Future[SeedOutcome]:
+                if viability is not None and viability.stopped(comp.formula):
+                    stopped: Future[SeedOutcome] = Future()
+                    stopped.set_result(SeedOutcome(seed=seed, error=viability.cell_error(comp.formula, seed)))
+                    return stopped
+                return pool.submit(in_process, self._run_one, comp, seed, threads=per_worker, log_level=level)
+
+            futures = [outcome(comp, seed) for comp, seed in cells]
             return [f.result() for f in futures]
 
     def _glass_then_temperatures(self, pool: ProcessPoolExecutor, cells: Sequence[Cell], workers: int,
-                                   per_worker: int, level: int) -> None:
-        """The glass cells, then each cell's temperatures as soon as its glass exists, all saved."""
+                                   per_worker: int, level: int, viability: Viability | None) -> None:
+        """The glass cells, then each cell's temperatures as soon as its glass exists, all saved; with
+        ``viability``, none of a composition that can no longer give a conductivity."""
         logger.info("%s: %d cells x %d temperatures in %d processes x %d torch threads", _formulas(cells),
                     len(cells), len(self.params.temperatures_K), workers, per_worker)
 
@@ -206,8 +218,20 @@ class MLMDOracle:
             return [(CellTemperature(T, seed, comp.formula), functools.partial(run, cell, [T]))
                     for T in self.params.temperatures_K]
 
+        def seen(job: Any, future: Future[Any]) -> None:
+            if viability is None or not isinstance(job, CellTemperature):
+                return
+            was_stopped = viability.stopped(job.formula)
+            viability.record(job.formula, job.seed, future)
+            if not was_stopped and viability.stopped(job.formula):
+                logger.info("%s: no longer able to give a conductivity (seed %d: %s): its queued temperatures are "
+                            "dropped", job.formula, job.seed, viability.cell_lost(job.formula, job.seed))
+
+        def keep(job: CellTemperature) -> bool:
+            return viability is None or not viability.stopped(job.formula)
+
         # []: the glass cell only; a failed job is run again, and reported, by its cell
-        chained({run(cell, []): cell for cell in cells}, temperatures, slots=workers)
+        chained({run(cell, []): cell for cell in cells}, temperatures, slots=workers, seen=seen, keep=keep)
 
     def _workers(self, n_cells: int) -> int:
         """Processes for ``n_cells``: up to one per (cell, temperature) for the conductivity, else per cell."""

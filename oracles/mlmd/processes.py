@@ -41,14 +41,16 @@ def finished(jobs: Sequence[Any], futures: list[Future[Any]]) -> list[Any]:
 
 
 def chained(first: dict[Future[Any], K], then: Callable[[K], list[tuple[Any, Callable[[], Future[Any]]]]], *,
-            slots: int) -> None:
+            slots: int, seen: Callable[[Any, Future[Any]], None] | None = None,
+            keep: Callable[[Any], bool] | None = None) -> None:
     """Wait for the ``first`` futures (future: key); as soon as one finishes without error, queue
     ``then(key)``: (job, start) pairs, where ``job`` sorts (the longest first) and ``start()``
     submits it. Whenever fewer than ``slots`` futures are running (the pool's processes), start the
     queued job that sorts first over every finished key, so that no process idles while work is
     ready and the longest jobs of all cells run first, not those of the first cell ready (a long job
     started last leaves the other processes idle at the end). Failures are logged by `finished`,
-    never raised."""
+    never raised. ``seen(key or job, future)`` is called for every finished future; a queued job
+    for which ``keep(job)`` is false when its turn comes is dropped, never started."""
     running: dict[Future[Any], tuple[bool, Any]] = {future: (True, key) for future, key in first.items()}
     queued: list[tuple[Any, int, Callable[[], Future[Any]]]] = []
     order = itertools.count()  # ties between equal jobs go first-come, and never compare their starts
@@ -56,9 +58,13 @@ def chained(first: dict[Future[Any], K], then: Callable[[K], list[tuple[Any, Cal
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             is_first, key = running.pop(future)
-            if finished([key], [future]) and is_first:
+            ok = finished([key], [future])
+            if seen is not None:
+                seen(key, future)
+            if ok and is_first:
                 for job, start in then(key):
                     heapq.heappush(queued, (job, next(order), start))
         while queued and len(running) < slots:
             job, _, start = heapq.heappop(queued)
-            running[start()] = (False, job)
+            if keep is None or keep(job):
+                running[start()] = (False, job)

@@ -176,3 +176,17 @@ def test_temperatures_side_by_side_give_what_one_process_gives(tmp_path: Path,
             assert abs(math.log(d_a / d_b)) < sd
     for name, value in one.values.items():
         assert abs(side_by_side.values[name] - value) < one.std[name]
+
+
+@pytest.mark.slow
+def test_a_composition_that_can_no_longer_converge_runs_no_more_temperatures(tmp_path: Path) -> None:
+    """3 temperatures, none diffusive (a 100 A hop), both cells needed: once one cell has a temperature
+    that is not diffusive, it cannot have the 3 diffusive ones a conductivity needs, and the queued
+    temperatures are dropped. Without the early stop all 6 run."""
+    oracle = MLMDOracle(preset="smoke", workdir=tmp_path, threads=2, compute=["conductivity"], fail_unconverged=True,
+                        temperatures_K=(700.0, 800.0, 900.0), hop_length_A=100.0)
+    (result,) = oracle.evaluate([LI_GLASS])
+    assert isinstance(result, Failure)
+    assert "1 of 3 temperatures not diffusive (700 K), so at most 2 can be (3 needed)" in result.reason
+    saved = sorted(p.name for p in tmp_path.glob("*/conductivity-*K.json"))
+    assert saved and set(saved) <= {"conductivity-700K.json"}  # the coldest ran first; nothing after the stop

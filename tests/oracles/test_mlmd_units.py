@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -241,3 +242,51 @@ def test_the_longest_jobs_of_all_ready_cells_run_first_not_the_first_cells_jobs(
                               for T in (850.0, 550.0, 650.0)],
                 slots=1)
     assert order == [(550.0, 0), (550.0, 1), (650.0, 0), (650.0, 1), (850.0, 0), (850.0, 1)]
+
+
+def test_queued_jobs_are_dropped_once_keep_says_so_and_every_finished_future_is_seen() -> None:
+    """One process: cell 0's first temperature tells `seen` to stop; the jobs still queued then are dropped."""
+    ran: list[tuple[float, int]] = []
+    seen: list[Any] = []
+    stop = threading.Event()
+
+    def temperature(T: float, seed: int) -> None:
+        ran.append((T, seed))
+        if (T, seed) == (550.0, 0):
+            stop.set()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        chained({pool.submit(lambda: None): seed for seed in (0, 1)},
+                lambda seed: [((T, seed), functools.partial(pool.submit, temperature, T, seed))
+                              for T in (850.0, 550.0)],
+                slots=1, seen=lambda job, future: seen.append(job), keep=lambda job: not stop.is_set())
+    assert ran == [(550.0, 0)]
+    assert sorted(seen[:2]) == [0, 1] and seen[2:] == [(550.0, 0)]  # both glasses, then the one temperature run
+
+
+def test_a_composition_stops_once_too_few_of_its_cells_can_give_a_conductivity() -> None:
+    from concurrent.futures import Future
+
+    from oracles.mlmd.early_stop import Viability
+
+    def finished(*runs: tuple[float, bool]) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result([{"diffusion": {"T_K": T, "diffusive": ok}} for T, ok in runs])
+        return future
+
+    lo5, laco = Composition("Li", 1.0, 0.5), Composition("Li", 1.0, 0.75)
+    v = Viability([(lo5, 0), (lo5, 1), (laco, 0), (laco, 1)], PRESETS["quick"])  # 4 temperatures, 2 cells needed
+    v.record(lo5.formula, 1, finished((550.0, True), (650.0, False)))
+    assert not v.stopped(lo5.formula) and v.cell_lost(lo5.formula, 1) is None  # 3 of 4 may still be diffusive
+    failed: Future[Any] = Future()
+    failed.set_exception(RuntimeError("guard"))
+    v.record(lo5.formula, 1, failed)  # a failed job is run again by its cell: it says nothing
+    v.record(lo5.formula, 1, finished((750.0, False)))
+    assert v.stopped(lo5.formula) and not v.stopped(laco.formula)
+    assert v.cell_error(lo5.formula, 1) == ("2 of 4 temperatures not diffusive (650, 750 K), so at most 2 can be "
+                                            "(3 needed)")
+    assert v.cell_error(lo5.formula, 0).startswith("not finished: stopped once fewer than 2 cells of LiAlCl3O0.5")
+    three = Viability([(laco, 0), (laco, 1), (laco, 2)], PRESETS["production"])  # 3 cells, 2 needed
+    three.record(laco.formula, 0, finished(*((T, False) for T in PRESETS["production"].temperatures_K)))
+    assert three.cell_lost(laco.formula, 0) is not None
+    assert not three.stopped(laco.formula)  # two other cells can still give the two values needed
