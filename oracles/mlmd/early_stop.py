@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 from ..composition import Composition
+from .glass import glass_folder
 from .presets import MIN_DIFFUSIVE_TEMPERATURES, MDPreset
 
 #: The error of a cell whose MD was not finished because its composition could no longer give a value.
@@ -35,9 +37,12 @@ class Viability:
 
     def record(self, formula: str, seed: int, future: Future[Any]) -> None:
         """Note the temperatures a finished job ran or read back (a failed job says nothing)."""
-        if future.exception() is not None:
-            return
-        for run in future.result():
+        if future.exception() is None:
+            self.record_runs(formula, seed, future.result())
+
+    def record_runs(self, formula: str, seed: int, runs: Sequence[dict[str, Any]]) -> None:
+        """Note finished temperatures (`TemperatureRun` as dicts), also ones saved by an earlier run."""
+        for run in runs:
             if not run["diffusion"]["diffusive"]:
                 self.not_diffusive[formula, seed].add(float(run["diffusion"]["T_K"]))
 
@@ -58,3 +63,20 @@ class Viability:
     def cell_error(self, formula: str, seed: int) -> str:
         """The error a cell of a stopped composition reports."""
         return self.cell_lost(formula, seed) or NOT_FINISHED.format(needed=self.needed, formula=formula)
+
+
+def saved_runs(workdir: Path, comp: Composition, seed: int, *, preset: MDPreset, preset_name: str
+               ) -> list[dict[str, Any]]:
+    """The temperatures of one cell saved under its glass and ``preset`` (read, not run; as dicts)."""
+    from dataclasses import asdict
+
+    from .artifacts import sha256_of
+    from .conductivity import read_saved_temperature
+    from .workflow import conductivity_key
+
+    glass = glass_folder(workdir, comp.formula, preset_name, preset.potential, seed)
+    if not (glass / "glass.extxyz").is_file():
+        return []
+    key = conductivity_key(preset, sha256_of(glass / "glass.extxyz"))
+    saved = [read_saved_temperature(glass.parent / f"conductivity-{T:.0f}K.json", key) for T in preset.temperatures_K]
+    return [asdict(done[0]) for done in saved if done is not None]

@@ -17,7 +17,7 @@ from ..atomistic.potential import check_available, torch_threads
 from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
-from .early_stop import Viability
+from .early_stop import Viability, saved_runs
 from .glass import glass_folder
 from .presets import MDPreset, resolve_preset
 from .processes import chained, in_process
@@ -217,6 +217,9 @@ class MLMDOracle:
                                log_level=level)
 
         def temperatures(cell: Cell) -> list[tuple[Any, Callable[[], Future[Any]]]]:
+            if viability is not None:  # what a resumed cell's saved temperatures say is known before any MD starts
+                viability.record_runs(cell[0].formula, cell[1], saved_runs(
+                    self.workdir, *cell, preset=self.params, preset_name=self.preset_name))
             # coldest first over all cells: the longest, and the likeliest to need an extension
             return [(self._temperature_job(cell, T), functools.partial(run, cell, [T]))
                     for T in self.params.temperatures_K]

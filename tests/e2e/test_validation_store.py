@@ -20,6 +20,7 @@ import pytest
 from optimizer.cli import main
 
 CELLS = Path(__file__).parents[2] / "campaigns" / "mlmd-validation-artifacts" / "mlmd"
+OAL_CELLS = Path(__file__).parents[2] / "campaigns" / "mlmd-validation-oal-artifacts" / "mlmd"
 LACO75 = [f"LiAlCl2.5O0.75-quick-7net-mf-0-s{seed}" for seed in (0, 1)]
 MEASURED_LOG10_SIGMA = -2.82
 
@@ -51,3 +52,23 @@ def test_the_committed_laco75_cells_are_read_back_and_cover_the_measurement(
 def test_compute_is_checked_by_the_oracle(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "mlmd", "LiAlCl2.5O0.75", "--compute", "conductivity,viscosity"]) == 2
     assert "compute=['conductivity', 'viscosity']" in capsys.readouterr().err
+
+
+def test_a_resumed_composition_that_cannot_converge_is_known_from_its_saved_temperatures() -> None:
+    """LiAlCl3O0.5's cell s1 (benchmarks/results/mlmd.md section 6i): its 4 saved temperatures, read
+    where they lie before any job is queued, stop the composition (`early_stop`)."""
+    from dataclasses import replace
+
+    from oracles import Composition
+    from oracles.mlmd import PRESETS
+    from oracles.mlmd.early_stop import Viability, saved_runs
+
+    lo5, quick = Composition("Li", 1.0, 0.5), PRESETS["quick"]
+    runs = saved_runs(OAL_CELLS, lo5, 1, preset=quick, preset_name="quick")
+    assert sorted(r["diffusion"]["T_K"] for r in runs) == [550.0, 650.0, 750.0, 850.0]
+    viability = Viability([(lo5, 0), (lo5, 1)], quick)
+    viability.record_runs(lo5.formula, 1, runs)
+    assert viability.stopped(lo5.formula)
+    assert viability.cell_error(lo5.formula, 1).startswith("2 of 4 temperatures not diffusive (650, 750 K)")
+    other = replace(quick, kinisi_samples=quick.kinisi_samples + 1)  # saved under other settings: not read
+    assert saved_runs(OAL_CELLS, lo5, 1, preset=other, preset_name="quick") == []
