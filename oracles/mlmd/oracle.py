@@ -18,7 +18,6 @@ from ..composition import Composition
 from ..protocol import OracleSetupError
 from ..results import Evaluation, Failure
 from .early_stop import Viability, saved_runs
-from .glass import glass_folder
 from .presets import MDPreset, resolve_preset
 from .processes import chained, in_process
 from .workflow import SeedOutcome
@@ -37,11 +36,8 @@ COMPILE_FROM_PRODUCTION_STEPS = 1000
 
 
 class CellTemperature(NamedTuple):
-    """One conductivity job of a shared queue: a cell at a temperature (K). Sorts the temperatures
-    already saved first (read back at once, so what they say is known before any new MD starts: a
-    resumed composition that can no longer converge stops, `early_stop`), then the coldest first."""
+    """One conductivity job of a shared queue: a cell at a temperature (K); sorts coldest first."""
 
-    to_run: bool
     T_K: float
     seed: int
     formula: str = ""
@@ -221,7 +217,7 @@ class MLMDOracle:
                 viability.record_runs(cell[0].formula, cell[1], saved_runs(
                     self.workdir, *cell, preset=self.params, preset_name=self.preset_name))
             # coldest first over all cells: the longest, and the likeliest to need an extension
-            return [(self._temperature_job(cell, T), functools.partial(run, cell, [T]))
+            return [(CellTemperature(T, cell[1], cell[0].formula), functools.partial(run, cell, [T]))
                     for T in self.params.temperatures_K]
 
         def seen(job: Any, future: Future[Any]) -> None:
@@ -238,11 +234,6 @@ class MLMDOracle:
 
         # []: the glass cell only; a failed job is run again, and reported, by its cell
         chained({run(cell, []): cell for cell in cells}, temperatures, slots=workers, seen=seen, keep=keep)
-
-    def _temperature_job(self, cell: Cell, T_K: float) -> CellTemperature:
-        comp, seed = cell
-        folder = glass_folder(self.workdir, comp.formula, self.preset_name, self.params.potential, seed).parent
-        return CellTemperature(not (folder / f"conductivity-{T_K:.0f}K.json").is_file(), T_K, seed, comp.formula)
 
     def _workers(self, n_cells: int) -> int:
         """Processes for ``n_cells``: up to one per (cell, temperature) for the conductivity, else per cell."""

@@ -291,17 +291,3 @@ def test_a_composition_stops_once_too_few_of_its_cells_can_give_a_conductivity()
     assert three.cell_lost(laco.formula, 0) is not None
     assert not three.stopped(laco.formula)  # two other cells can still give the two values needed
 
-
-def test_saved_temperatures_are_queued_before_any_to_run(tmp_path: Path) -> None:
-    """A resumed cell's saved temperatures are read back first (seconds), so a composition they show
-    cannot converge stops before new MD starts; the rest go coldest first."""
-    from oracles.mlmd.glass import glass_folder
-
-    oracle = MLMDOracle(preset="quick", workdir=tmp_path, threads=2)
-    lo5 = Composition("Li", 1.0, 0.5)
-    folder = glass_folder(tmp_path, lo5.formula, "quick", oracle.params.potential, 1).parent
-    folder.mkdir(parents=True)
-    (folder / "conductivity-750K.json").write_text("{}")
-    jobs = sorted(oracle._temperature_job((lo5, seed), T) for seed in (0, 1) for T in oracle.params.temperatures_K)
-    assert [(j.T_K, j.seed) for j in jobs[:3]] == [(750.0, 1), (550.0, 0), (550.0, 1)]
-    assert not jobs[0].to_run and all(j.to_run for j in jobs[1:])
