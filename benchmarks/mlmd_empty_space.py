@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from oracles.mlmd.empty_space import EMPTY_FROM_A, empty_space
+from oracles.mlmd.empty_space import EMPTY_FROM_A, mean_empty_space
 
 WORKDIRS = [Path("campaigns/mlmd-validation-artifacts/mlmd"), Path("campaigns/mlmd-validation-oal-artifacts/mlmd")]
 AMU_PER_A3_IN_G_CM3 = 1.66054
@@ -28,14 +28,13 @@ def temperature_row(trajectory: Path, every: int) -> dict[str, Any]:
 
     frames = read(trajectory, index=f"::{every}")
     assert isinstance(frames, list)
-    spaces = [empty_space(atoms) for atoms in frames]
+    space, largest = mean_empty_space(frames)
     T = trajectory.stem.split("_")[1]
     row: dict[str, Any] = {
         "cell": trajectory.parent.name, "T": T, "frames": len(frames),
         "density_g_cm3": float(np.mean([a.get_masses().sum() * AMU_PER_A3_IN_G_CM3 / a.get_volume() for a in frames])),
-        "largest_empty_sphere_A": float(np.mean([s.largest_sphere_A for s in spaces])),
-        "largest_empty_sphere_max_A": float(max(s.largest_sphere_A for s in spaces)),
-        "empty_fraction": float(np.mean([s.empty_fraction for s in spaces]))}
+        "largest_empty_sphere_A": space.largest_sphere_A, "largest_empty_sphere_max_A": largest,
+        "empty_fraction": space.empty_fraction}
     saved = trajectory.parent / f"conductivity-{T}.json"
     if saved.is_file():
         diffusion = json.loads(saved.read_text())["run"]["diffusion"]

@@ -31,7 +31,7 @@ from .cell_lock import cell_lock
 from .cost import Clock
 from .diffusion import DiffusionResult
 from .dynamics import run_stage, scale_to_volume, set_velocities
-from .empty_space import empty_space
+from .empty_space import mean_empty_space
 from .partial import Frames, PartialTemperature, Progress
 from .production import run_production
 
@@ -213,13 +213,12 @@ def _one_temperature(glass: GlassCell, *, calculator: Calculator, preset: MDPres
     logger.info("%s: D(%s, %.0f K) = %.3g cm2/s (ln sd %.2f), MSD %.2f A2, slope %.2f, diffusive %s", label,
                 species, T, run.D_cm2_s, run.ln_D_std, run.msd_end_A2, run.msd_slope, run.diffusive)
     pressures = progress.pressures_GPa or [0.0]
-    spaces = [empty_space(frame) for frame in trajectory[::max(1, len(trajectory) // EMPTY_SPACE_FRAMES)]]
+    space, _ = mean_empty_space(trajectory[::max(1, len(trajectory) // EMPTY_SPACE_FRAMES)])
     return TemperatureRun(
         diffusion=run, density_g_cm3=density_of(atoms), npt_pressure_GPa=progress.npt_pressure_GPa,
         pressure_GPa=float(np.mean(pressures)), pressure_sd_GPa=float(np.std(pressures)),
         production_ps=run.duration_ps, extensions=progress.extensions, **clock.elapsed(),
-        empty_fraction=float(np.mean([e.empty_fraction for e in spaces])),
-        largest_empty_sphere_A=float(np.mean([e.largest_sphere_A for e in spaces])),
+        empty_fraction=space.empty_fraction, largest_empty_sphere_A=space.largest_sphere_A,
     ), None if progress.drift is None else DriftCheck(**progress.drift), (
         progress.pre_production_fs + run.duration_ps * 1000.0)
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ase import Atoms
 
 #: Angstrom: a grid point this far from every atom is empty space (about an anion's contact radius
@@ -44,3 +46,11 @@ def empty_space(atoms: Atoms, spacing_A: float = 0.4) -> EmptySpace:
     grid = np.stack(np.meshgrid(*[np.arange(k) / k for k in n], indexing="ij"), -1).reshape(-1, 3) @ cell
     distance, _ = cKDTree(images).query(grid)
     return EmptySpace(largest_sphere_A=float(distance.max()), empty_fraction=float((distance > EMPTY_FROM_A).mean()))
+
+
+def mean_empty_space(frames: Sequence[Atoms], spacing_A: float = 0.4) -> tuple[EmptySpace, float]:
+    """The mean `EmptySpace` over ``frames`` and the largest empty sphere of any one frame (Angstrom)."""
+    spaces = [empty_space(frame, spacing_A) for frame in frames]
+    mean = EmptySpace(largest_sphere_A=float(np.mean([s.largest_sphere_A for s in spaces])),
+                      empty_fraction=float(np.mean([s.empty_fraction for s in spaces])))
+    return mean, max(s.largest_sphere_A for s in spaces)
