@@ -30,6 +30,7 @@ from oracles.mlmd import MLMDOracle
 
 # The lazily loaded stages, imported now: a run of hours keeps the code it started with.
 from oracles.mlmd import assemble, conductivity, glass, tg  # noqa: F401  # isort: skip
+from oracles.mlmd.early_stop import Viability, saved_runs
 from oracles.mlmd.glass import glass_folder
 from oracles.mlmd.saved_cell import saved_cell
 from oracles.mlmd.workflow import SeedOutcome
@@ -69,6 +70,21 @@ def cell_outcome(workdirs: list[Path], comp: Composition, oracle: MLMDOracle, se
         if outcome is not None:
             return outcome
     return None
+
+
+def cannot_converge(workdirs: list[Path], comp: Composition, oracle: MLMDOracle, seeds: list[int]) -> str | None:
+    """Why ``comp`` can no longer give a value, from its saved temperatures by the oracle's own rule
+    (`early_stop`: its campaign stops it there and records this `Failure`), or None."""
+    viability = Viability([(comp, seed) for seed in seeds], oracle.params)
+    for seed in seeds:
+        for workdir in workdirs:
+            runs = saved_runs(workdir, comp, seed, preset=oracle.params, preset_name=oracle.preset_name)
+            if runs:
+                viability.record_runs(comp.formula, seed, runs)
+                break
+    if not viability.stopped(comp.formula):
+        return None
+    return f"{comp.formula}: " + "; ".join(f"seed {s}: {viability.cell_error(comp.formula, s)}" for s in seeds)
 
 
 def cell_progress(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> str:
@@ -159,6 +175,11 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             at_T[comp.formula] = (simulated.mean, simulated.std)
         if len(outcomes) == len(seeds):
             complete.add(comp.formula)
+        decided = None if comp.formula in complete else cannot_converge(args.workdirs, comp, oracle, seeds)
+        if decided is not None:  # as final as a finished composition: its campaign runs no more of it
+            complete.add(comp.formula)
+            failed[comp.formula] = decided
+            summary[comp.formula] = {"failure": decided}
         if not outcomes:
             panels.append((comp.formula, cells, None, measured))
             continue
@@ -184,9 +205,9 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             if comp.formula == "LiAlCl2.5O0.75":
                 entry["z_ea"] = {k: (result.values["ea_eV"] - v) / result.std["ea_eV"] for k, v in EA_LACO75_EV.items()}
         else:
-            entry["failure"] = result.reason
+            entry["failure"] = decided or result.reason
             if comp.formula in complete:
-                failed[comp.formula] = result.reason
+                failed[comp.formula] = entry["failure"]
         summary[comp.formula] = entry
         combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
         panels.append((comp.formula, cells, combined, measured))

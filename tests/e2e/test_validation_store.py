@@ -72,3 +72,17 @@ def test_a_resumed_composition_that_cannot_converge_is_known_from_its_saved_temp
     assert viability.cell_error(lo5.formula, 1).startswith("2 of 4 temperatures not diffusive (650, 750 K)")
     other = replace(quick, kinisi_samples=quick.kinisi_samples + 1)  # saved under other settings: not read
     assert saved_runs(OAL_CELLS, lo5, 1, preset=other, preset_name="quick") == []
+
+
+def test_the_report_knows_a_composition_that_cannot_converge_before_all_its_cells_finish() -> None:
+    """LiAlCl3O0.5 (benchmarks/results/mlmd.md section 6j): its cell s0 was stopped unfinished, so the
+    report reads the verdict from the saved temperatures by the oracle's rule, as its campaign did."""
+    from benchmarks.mlmd_validation import cannot_converge
+    from oracles import Composition
+    from oracles.mlmd import MLMDOracle
+
+    oracle = MLMDOracle(preset="quick", compute=["conductivity"])
+    reason = cannot_converge([CELLS, OAL_CELLS], Composition("Li", 1.0, 0.5), oracle, [0, 1])
+    assert reason is not None
+    assert "seed 1: 2 of 4 temperatures not diffusive (650, 750 K)" in reason and "seed 0: not finished" in reason
+    assert cannot_converge([CELLS, OAL_CELLS], Composition("Li", 1.0, 0.75), oracle, [0, 1, 2]) is None
