@@ -84,7 +84,19 @@ def cannot_converge(workdirs: list[Path], comp: Composition, oracle: MLMDOracle,
                 break
     if not viability.stopped(comp.formula):
         return None
-    return f"{comp.formula}: " + "; ".join(f"seed {s}: {viability.cell_error(comp.formula, s)}" for s in seeds)
+    return "; ".join(f"seed {s}: {viability.cell_error(comp.formula, s)}" for s in seeds)
+
+
+def saved_core_hours(workdirs: list[Path], comp: Composition, oracle: MLMDOracle, seed: int) -> dict[str, float]:
+    """CPU core-hours of one cell's saved stages (its glass, its finished temperatures), for a cell its
+    campaign never assembled; a stage under way when the composition stopped is not counted."""
+    for workdir in workdirs:
+        record = glass_folder(workdir, comp.formula, oracle.preset_name, oracle.params.potential, seed) / "glass.json"
+        if record.is_file():
+            runs = saved_runs(workdir, comp, seed, preset=oracle.params, preset_name=oracle.preset_name)
+            return {"glass": round(json.loads(record.read_text())["cpu_s"] / 3600.0, 2),
+                    "conductivity": round(sum(run["cpu_s"] for run in runs) / 3600.0, 2)}
+    return {}
 
 
 def cell_progress(workdirs: list[Path], comp: Composition, preset: str, potential: str, seed: int) -> str:
@@ -179,7 +191,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         if decided is not None:  # as final as a finished composition: its campaign runs no more of it
             complete.add(comp.formula)
             failed[comp.formula] = decided
-            summary[comp.formula] = {"failure": decided}
+            summary[comp.formula] = {"failure": decided, "cpu_core_hours_by_cell": {
+                f"s{seed}": saved_core_hours(args.workdirs, comp, oracle, seed) for seed in seeds}}
         if not outcomes:
             panels.append((comp.formula, cells, None, measured))
             continue
@@ -206,6 +219,8 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
                 entry["z_ea"] = {k: (result.values["ea_eV"] - v) / result.std["ea_eV"] for k, v in EA_LACO75_EV.items()}
         else:
             entry["failure"] = decided or result.reason
+            if decided is not None:
+                entry["cpu_core_hours_by_cell"] = summary[comp.formula]["cpu_core_hours_by_cell"]
             if comp.formula in complete:
                 failed[comp.formula] = entry["failure"]
         summary[comp.formula] = entry

@@ -77,7 +77,7 @@ def test_a_resumed_composition_that_cannot_converge_is_known_from_its_saved_temp
 def test_the_report_knows_a_composition_that_cannot_converge_before_all_its_cells_finish() -> None:
     """LiAlCl3O0.5 (benchmarks/results/mlmd.md section 6j): its cell s0 was stopped unfinished, so the
     report reads the verdict from the saved temperatures by the oracle's rule, as its campaign did."""
-    from benchmarks.mlmd_validation import cannot_converge
+    from benchmarks.mlmd_validation import cannot_converge, saved_core_hours
     from oracles import Composition
     from oracles.mlmd import MLMDOracle
 
@@ -86,3 +86,5 @@ def test_the_report_knows_a_composition_that_cannot_converge_before_all_its_cell
     assert reason is not None
     assert "seed 1: 2 of 4 temperatures not diffusive (650, 750 K)" in reason and "seed 0: not finished" in reason
     assert cannot_converge([CELLS, OAL_CELLS], Composition("Li", 1.0, 0.75), oracle, [0, 1, 2]) is None
+    cost = saved_core_hours([CELLS, OAL_CELLS], Composition("Li", 1.0, 0.5), oracle, 1)
+    assert cost["glass"] > 0 and cost["conductivity"] > cost["glass"]  # four temperatures of about 0.5 h each
