@@ -227,7 +227,7 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
         combined = (entry["log10_sigma_30C"], entry["std"]) if "std" in entry else None
         panels.append((comp.formula, cells, combined, measured))
     summary["contrasts"] = trend(at_30C, at_T, complete, failed)
-    arrhenius_figure(panels, args.summary.with_suffix(".png"))
+    arrhenius_figure(panels, args.summary.with_suffix(".png"), failed)
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     args.summary.write_text(json.dumps(summary, indent=1))
     return summary

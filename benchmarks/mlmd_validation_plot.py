@@ -3,8 +3,9 @@
 One panel per composition: log10 sigma (S/cm) against 1000/T. Each temperature a cell has finished
 (its ``conductivity-<T>K.json``, so a cell still running shows what it has) is a point with its
 kinisi error bar, filled when the run was diffusive and open when it was left out; each cell's
-Arrhenius line through its diffusive temperatures runs on, dashed, to 30 degC. The combined
-evaluation (when enough cells have finished) is a black diamond at 30 degC with its std, and the
+Arrhenius line through its diffusive temperatures runs on, dashed, to 30 degC where it has as many
+of them as the oracle needs. The combined evaluation (when enough cells have finished) is a black
+diamond at 30 degC with its std, or a box says why the oracle gives no value, and the
 measured conductivity (Dai et al., Nat. Energy 2023) a red star. Every point uses the 300 K glass's
 mobile-ion density, as the oracle's extrapolation does.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from matplotlib.figure import Figure
 
 from oracles.mlmd.fits import T_30C_K, ArrheniusFit, fit_arrhenius, nernst_einstein_log10_sigma
 from oracles.mlmd.glass import glass_folder
+from oracles.mlmd.presets import MIN_DIFFUSIVE_TEMPERATURES
 
 
 @dataclass
@@ -75,7 +79,9 @@ def read_cells(workdirs: list[Path], formula: str, preset: str, potential: str, 
 
 
 def draw_panel(ax: Axes, formula: str, cells: list[CellPoints], combined: tuple[float, float] | None,
-               measured: float | None) -> None:
+               measured: float | None, failure: str | None = None) -> None:
+    """One composition: each cell's temperatures and fit, extrapolated to 30 degC only where the oracle
+    could use it; the oracle's value, or ``failure`` (why it gives none), and the measured value."""
     x30 = 1000.0 / T_30C_K
     for i, cell in enumerate(cells):
         color = f"C{i}"
@@ -87,10 +93,11 @@ def draw_panel(ax: Axes, formula: str, cells: list[CellPoints], combined: tuple[
         if fitted is not None:
             fit, used = fitted
             low = min(used)
-            for T_from, T_to, style in ((max(cell.T_K), low, "-"), (low, T_30C_K, "--")):
+            usable = len(used) >= MIN_DIFFUSIVE_TEMPERATURES  # else no value: nothing to extrapolate
+            for T_from, T_to, style in ((max(cell.T_K), low, "-"), (low, T_30C_K, "--"))[:2 if usable else 1]:
                 line = np.linspace(T_from, T_to, 30)
                 ax.plot(1000.0 / line, [cell.log10_sigma(t, fit.ln_D(t)[0]) for t in line], style, color=color, lw=1)
-            label += f": Ea {fit.ea_eV:.2f} +- {fit.ea_std_eV:.2f} eV ({len(used)} T)"
+            label += f": Ea {fit.ea_eV:.2f} +- {fit.ea_std_eV:.2f} eV ({len(used)} T{'' if usable else ', too few'})"
         ax.plot([], [], "o-", color=color, label=label)
     if combined is not None:
         ax.errorbar(x30, combined[0], yerr=combined[1], fmt="D", color="black", capsize=4,
@@ -98,6 +105,9 @@ def draw_panel(ax: Axes, formula: str, cells: list[CellPoints], combined: tuple[
     if measured is not None:
         ax.plot(x30, measured, "*", color="red", ms=14, label=f"measured {measured:.2f} (Dai et al. 2023)")
     ax.plot([], [], "o", color="grey", mfc="white", label="not diffusive (left out)")
+    if failure is not None:
+        ax.text(0.97, 0.97, "oracle: no value at this fidelity\n" + textwrap.fill(failure, 48), transform=ax.transAxes,
+                ha="right", va="top", fontsize=7, bbox={"facecolor": "white", "edgecolor": "grey"})
     ax.set_title(formula)
     ax.set_xlabel("1000 / T (1/K)")
     ax.set_ylabel("log10 sigma (S/cm)")
@@ -109,13 +119,14 @@ def draw_panel(ax: Axes, formula: str, cells: list[CellPoints], combined: tuple[
 Panel = tuple[str, list[CellPoints], tuple[float, float] | None, float | None]
 
 
-def arrhenius_figure(panels: list[Panel], path: Path) -> None:
-    """Write one panel per (formula, cells, combined (value, std) or None, measured or None) to ``path``."""
+def arrhenius_figure(panels: list[Panel], path: Path, failures: Mapping[str, str] | None = None) -> None:
+    """Write one panel per (formula, cells, combined (value, std) or None, measured or None) to ``path``;
+    ``failures``: why the oracle gives no value, by formula."""
     shown = [p for p in panels if any(c.T_K for c in p[1])]
     if not shown:
         return
     fig = Figure(figsize=(5.5 * len(shown), 4.5), layout="constrained")
     for ax, (formula, cells, combined, measured) in zip(fig.subplots(1, len(shown), squeeze=False)[0], shown):
-        draw_panel(ax, formula, cells, combined, measured)
+        draw_panel(ax, formula, cells, combined, measured, (failures or {}).get(formula))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)

@@ -60,3 +60,15 @@ def test_the_figure_is_written_only_when_some_cell_has_a_temperature(tmp_path: P
     arrhenius_figure([("LiAlCl2.5O0.75", [cell], None, -2.82), ("NaAlCl2.5O0.75", [], None, -2.88)],
                      tmp_path / "one.png")
     assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_cell_with_too_few_diffusive_temperatures_is_not_extrapolated_and_a_failure_is_shown(tmp_path: Path) -> None:
+    cell = read_cell(_cell(tmp_path / "s1", {850.0: True, 750.0: False, 650.0: False, 550.0: True}), 1)
+    assert cell is not None
+    ax = Figure().subplots()
+    draw_panel(ax, "LiAlCl3O0.5", [cell], combined=None, measured=None, failure="seed 1: 2 of 4 not diffusive")
+    assert [line.get_linestyle() for line in ax.get_lines() if len(line.get_xdata()) > 1] == ["-"]  # no dashes
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("(2 T, too few)" in t for t in labels)
+    assert any(t.get_text().startswith("oracle: no value at this fidelity") and "2 of 4" in t.get_text()
+               for t in ax.texts)
