@@ -177,7 +177,7 @@ def _tg_reference(good: list[SeedOutcome], tg_K: float | None) -> tuple[float, s
         T, V = o.glass.get("quench_T_K", ()), o.glass.get("quench_volume_A3", ())
         if len(T) >= 5:
             fit = fit_tg(list(T), list(V), rng=np.random.default_rng(o.seed), n_bootstrap=0)
-            if not fit.at_edge and fit.slope_high > fit.slope_low:
+            if not fit.at_edge and fit.steeper_above(len(T)):
                 breaks.append(fit.tg_K)
     if breaks:
         return float(np.mean(breaks)), "break of the quench V(T)"

@@ -86,6 +86,8 @@ class TgFit:
         tg_K, tg_std_K: break point and its bootstrap standard deviation, K.
         slope_low, slope_high: dV/dT below and above the break, Angstrom^3/K.
         at_edge: the best break sits at the first or last grid point (no clear transition).
+        slope_change_t: (slope_high - slope_low) over its standard error at the best break, the
+            residual variance floored at the data's float precision (exactly linear data give ~0).
     """
 
     tg_K: float
@@ -93,6 +95,15 @@ class TgFit:
     slope_low: float
     slope_high: float
     at_edge: bool
+    slope_change_t: float = 0.0
+
+    def steeper_above(self, n_points: int, level: float = 0.95) -> bool:
+        """Whether the slope above the break is larger beyond chance (one-sided t-test at ``level``,
+        ``n_points - 3`` degrees of freedom): a liquid expanding faster than its glass. The break was
+        chosen as the best of a grid, so this is a lower bar than a test of a break fixed beforehand."""
+        from scipy.stats import t as student_t
+
+        return n_points > 3 and self.slope_change_t > float(student_t.ppf(level, n_points - 3))
 
 
 def _best_break(t: np.ndarray, v: np.ndarray, grid: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -124,6 +135,10 @@ def fit_tg(T_K: list[float], volume_A3: list[float], *, rng: np.random.Generator
     grid = np.linspace(t[1], t[-2], 61)
     tb, coef, fitted = _best_break(t, v, grid)
     residuals = v - fitted
+    X = np.column_stack([np.ones_like(t), t, np.maximum(t - tb, 0.0)])
+    floor = (np.finfo(float).eps * float(np.abs(v).max())) ** 2  # rounding of an exactly linear V(T)
+    variance = max(float((residuals**2).sum()) / max(len(t) - 3, 1), floor)
+    hinge_se = math.sqrt(variance * float(np.linalg.pinv(X.T @ X)[2, 2]))
     boots = [_best_break(t, fitted + rng.choice(residuals, size=len(t), replace=True), grid)[0]
              for _ in range(n_bootstrap)]
     resolution = float(np.median(np.diff(t))) / math.sqrt(12.0)
@@ -133,4 +148,5 @@ def fit_tg(T_K: list[float], volume_A3: list[float], *, rng: np.random.Generator
         slope_low=float(coef[1]),
         slope_high=float(coef[1] + coef[2]),
         at_edge=bool(np.isclose(tb, grid[0]) or np.isclose(tb, grid[-1])),
+        slope_change_t=float(coef[2]) / hinge_se if hinge_se > 0 else 0.0,
     )

@@ -118,6 +118,19 @@ def test_tg_fit_finds_break_point() -> None:
     fit = fit_tg(T.tolist(), V.tolist(), rng=rng, n_bootstrap=200)
     assert fit.tg_K == pytest.approx(620.0, abs=40.0)
     assert 0 < fit.tg_std_K < 100 and fit.slope_high > fit.slope_low and not fit.at_edge
+    assert fit.steeper_above(len(T))
+
+
+@pytest.mark.parametrize("offset", [0.0, 1000.0, 1e5])
+def test_a_straight_line_has_no_break_whatever_its_rounding(offset: float) -> None:
+    """An exactly linear V(T) fits every break equally well, so rounding picks one, interior and with a
+    slope above it larger by ~1e-16 on some numpy builds (seen with numpy 2.4.6): not a Tg."""
+    T = [800.0, 700.0, 600.0, 500.0, 400.0, 300.0]
+    fit = fit_tg(T, [offset + 0.1 * t for t in T], rng=np.random.default_rng(0), n_bootstrap=0)
+    assert not fit.steeper_above(len(T))
+    rng = np.random.default_rng(3)  # noise on a straight line is no break either, at 95 %
+    noisy = fit_tg(T, [1000.0 + 0.1 * t + rng.normal(0, 3.0) for t in T], rng=rng, n_bootstrap=0)
+    assert not noisy.steeper_above(len(T))
 
 
 def test_tracer_diffusion_recovers_random_walk_coefficient() -> None:
