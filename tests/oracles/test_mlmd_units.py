@@ -128,9 +128,6 @@ def test_a_straight_line_has_no_break_whatever_its_rounding(offset: float) -> No
     T = [800.0, 700.0, 600.0, 500.0, 400.0, 300.0]
     fit = fit_tg(T, [offset + 0.1 * t for t in T], rng=np.random.default_rng(0), n_bootstrap=0)
     assert not fit.steeper_above(len(T))
-    rng = np.random.default_rng(3)  # noise on a straight line is no break either, at 95 %
-    noisy = fit_tg(T, [1000.0 + 0.1 * t + rng.normal(0, 3.0) for t in T], rng=rng, n_bootstrap=0)
-    assert not noisy.steeper_above(len(T))
 
 
 def test_tracer_diffusion_recovers_random_walk_coefficient() -> None:
