@@ -194,6 +194,9 @@ def _tg(good: list[SeedOutcome], preset: MDPreset, values: dict[str, float], std
         if c["at_edge"]:
             problems.append(f"seed {o.seed}: Tg break at the edge of the grid (V: {c['tg_volume_K']:.0f} K, "
                             f"E: {c['tg_energy_K']:.0f} K): the transition is not bracketed")
+        elif c.get("resolved") is False:  # None: saved before this was checked
+            problems.append(f"seed {o.seed}: no Tg resolved: V(T) or E(T) is not steeper above its break "
+                            f"({c['tg_volume_K']:.0f} K, {c['tg_energy_K']:.0f} K) beyond chance")
         if c["hold_ps"] < HOLD_OVER_TAU * max(c["tau_V_ps"], default=0.0):
             problems.append(f"seed {o.seed}: Tg holds of {c['hold_ps']:.1f} ps are shorter than 10 x the volume "
                             f"relaxation time ({max(c['tau_V_ps']):.2f} ps)")

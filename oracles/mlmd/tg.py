@@ -53,6 +53,8 @@ class TgResult:
     simulated_ps: float
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    #: both V(T) and E(T) steeper above their break beyond chance (`TgFit.steeper_above`); None if not checked
+    resolved: bool | None = None
 
 
 def autocorrelation_time_ps(series: list[float], dt_ps: float) -> float:
@@ -131,6 +133,7 @@ def glass_transition(glass: GlassCell, *, calculator: Calculator, preset: MDPres
         cooling_rate_K_s=step_K / (hold_ps * 1e-12),
         holds_long_enough=bool(hold_ps >= HOLD_OVER_TAU * max(taus, default=0.0)),
         simulated_ps=hold_ps * len(temperatures), **clock.elapsed(),
+        resolved=by_volume.steeper_above(len(temperatures)) and by_energy.steeper_above(len(temperatures)),
     )
     if saved is not None:
         saved.remove()

@@ -152,10 +152,10 @@ def test_too_few_cells_left_by_failed_ones_is_a_failure_naming_them() -> None:
                              "seed 2: ran away")
 
 
-def _tg_cell(seed: int, *, at_edge: bool = False, tau: float = 0.1) -> SeedOutcome:
+def _tg_cell(seed: int, *, at_edge: bool = False, tau: float = 0.1, resolved: bool | None = True) -> SeedOutcome:
     cell = _cell(seed)
     cell.tg = {"tg_K": 550.0 + seed * 10, "tg_std_K": 15.0, "tg_volume_K": 545.0, "tg_energy_K": 555.0,
-               "at_edge": at_edge, "tau_V_ps": [tau] * 11, "hold_ps": 5.0}
+               "at_edge": at_edge, "tau_V_ps": [tau] * 11, "hold_ps": 5.0, "resolved": resolved}
     return cell
 
 
@@ -169,6 +169,10 @@ def test_tg_edge_or_short_holds_fail_and_a_resolved_tg_is_the_reference() -> Non
     assert isinstance(edge, Failure) and "edge of the grid" in edge.reason
     short = assemble("X", [_tg_cell(0, tau=1.0), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
     assert isinstance(short, Failure) and "10 x the volume relaxation time" in short.reason
+    flat = assemble("X", [_tg_cell(0, resolved=False), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
+    assert isinstance(flat, Failure) and "seed 0: no Tg resolved" in flat.reason
+    before = assemble("X", [_tg_cell(0, resolved=None), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
+    assert isinstance(before, Evaluation)  # a Tg saved before the check is read as it was
 
 
 def test_autocorrelation_time_of_an_ar1_series() -> None:
