@@ -39,11 +39,19 @@ def assemble(formula: str, outcomes: list[SeedOutcome], *, preset: MDPreset, com
     values: dict[str, float] = {}
     std: dict[str, float] = {}
     problems: list[str] = []
+    tg_problems: list[str] = []
     tg_K: float | None = None
     if "tg" in compute:
-        tg_K = _tg(good, preset, values, std, meta, problems, warnings)
+        tg_K = _tg(good, preset, values, std, meta, tg_problems, warnings)
     if "conductivity" in compute:
         _conductivity(good, preset, values, std, meta, problems, warnings, tg_K)
+    if tg_problems and "conductivity" in compute and not problems and preset.fail_unconverged:
+        # A converged conductivity stands on its own: the unresolved Tg is left out (the campaign then
+        # waits for another source of tg_C, or fails the candidate for lack of it), never given as a value.
+        del values["tg_C"], std["tg_C"]
+        warnings.append("tg_C not given: " + "; ".join(tg_problems))
+    else:
+        problems = tg_problems + problems
     if problems:
         if preset.fail_unconverged:
             return Failure(f"{formula}: " + "; ".join([*problems, *errors]))  # the failed cells are part of why

@@ -160,19 +160,24 @@ def _tg_cell(seed: int, *, at_edge: bool = False, tau: float = 0.1, resolved: bo
 
 
 def test_tg_edge_or_short_holds_fail_and_a_resolved_tg_is_the_reference() -> None:
-    both = frozenset({"conductivity", "tg"})
+    both, tg_only = frozenset({"conductivity", "tg"}), frozenset({"tg"})
     good = assemble("X", [_tg_cell(0), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
     assert isinstance(good, Evaluation)
     assert good.values["tg_C"] == pytest.approx(555.0 - 273.15)
     assert good.metadata["conductivity"]["extrapolation"]["tg_source"] == "Tg protocol"
-    edge = assemble("X", [_tg_cell(0, at_edge=True), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
-    assert isinstance(edge, Failure) and "edge of the grid" in edge.reason
-    short = assemble("X", [_tg_cell(0, tau=1.0), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
-    assert isinstance(short, Failure) and "10 x the volume relaxation time" in short.reason
-    flat = assemble("X", [_tg_cell(0, resolved=False), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
-    assert isinstance(flat, Failure) and "seed 0: no Tg resolved" in flat.reason
+    for cell, why in ((_tg_cell(0, at_edge=True), "edge of the grid"),
+                      (_tg_cell(0, tau=1.0), "10 x the volume relaxation time"),
+                      (_tg_cell(0, resolved=False), "seed 0: no Tg resolved")):
+        alone = assemble("X", [cell, _tg_cell(1)], preset=QUICK, compute=tg_only, preset_name="quick")
+        assert isinstance(alone, Failure) and why in alone.reason
+        # beside a converged conductivity the Tg is left out, not the conductivity with it
+        beside = assemble("X", [cell, _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
+        assert isinstance(beside, Evaluation) and "tg_C" not in beside.values and "tg_C" not in (beside.std or {})
+        assert beside.values["log10_sigma_30C"] == good.values["log10_sigma_30C"]
+        assert any(w.startswith("tg_C not given: ") and why in w for w in beside.metadata["warnings"])
+        assert beside.metadata["conductivity"]["extrapolation"]["tg_source"] != "Tg protocol"
     before = assemble("X", [_tg_cell(0, resolved=None), _tg_cell(1)], preset=QUICK, compute=both, preset_name="quick")
-    assert isinstance(before, Evaluation)  # a Tg saved before the check is read as it was
+    assert isinstance(before, Evaluation) and "tg_C" in before.values  # a Tg saved before the check, as it was
 
 
 def test_autocorrelation_time_of_an_ar1_series() -> None:
